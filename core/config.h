@@ -33,7 +33,7 @@ typedef struct exporter_settings {
 	char *plugin_dir;      /* absolute, or relative to the working directory */
 	double scrape_timeout; /* seconds, > 0 */
 	exporterd_log_level log_level;
-	int listen_line;       /* where listen was set, 0 when defaulted */
+	int listen_line; /* where listen was set, 0 when defaulted */
 } exporter_settings;
 
 typedef struct config {

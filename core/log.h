@@ -16,7 +16,7 @@ const char *log_level_name(exporterd_log_level level);
 /* Writes one line, e.g. `ts=2026-11-25T13:53:22.123Z level=warn msg="x y" collector=gameserver`.
  * collector may be NULL. Each line is written with a single write(2). */
 void log_write(exporterd_log_level level, const char *collector, const char *fmt, ...)
-	EXPORTERD_PRINTF(3, 4);
+    EXPORTERD_PRINTF(3, 4);
 void log_writev(exporterd_log_level level, const char *collector, const char *fmt, va_list ap);
 
 #define log_debug(...) log_write(EXPORTERD_LOG_DEBUG, NULL, __VA_ARGS__)

@@ -37,16 +37,18 @@ typedef struct family_options {
 	size_t nbuckets;
 	const char *info_labels; /* info: comma-separated label names */
 	const char *states;      /* enum: comma-separated state names */
+	int allow_reserved;      /* the host's own families may use exporterd_ and process_ */
 } family_options;
 
 /* Internal creator behind exporterd_*_new (also used for the host's own
- * metrics). Validates names; on error returns NULL and writes the reason to err.
+ * metrics). Validates names; names starting with "exporterd_" or "process_" are
+ * refused unless opts->allow_reserved. On error returns NULL and writes the reason to err.
  * The family is owned by the store. The public exporterd_family / exporterd_child
  * handles of plugin.h are the store's families and children. */
 struct exporterd_family *metric_store_family_new(metric_store *store, metric_kind kind,
-						 const char *name, const char *help,
-						 const char *labels, const family_options *opts,
-						 char *err, size_t errlen);
+                                                 const char *name, const char *help,
+                                                 const char *labels, const family_options *opts,
+                                                 char *err, size_t errlen);
 
 /* Renders every family changed since the last call into new chunks (both
  * formats), reuses the chunks of unchanged ones, and returns a new snapshot

@@ -24,7 +24,7 @@ typedef struct option_value {
 		int64_t i;
 		double d; /* DOUBLE and DURATION (seconds) */
 		int b;
-	} *parsed;
+	} * parsed;
 } option_value;
 
 typedef struct bound_options {
@@ -36,7 +36,7 @@ typedef struct bound_options {
  * NULL name; decls may be NULL). Errors name "path:line" and, for an unknown
  * key, list the known keys; a secret's value is never quoted. 0 or -1. */
 int options_bind(const exporterd_option *decls, const config_section *sec, const char *path,
-		 host_keys *keys, bound_options *out, char *err, size_t errlen);
+                 host_keys *keys, bound_options *out, char *err, size_t errlen);
 void options_free(bound_options *opts);
 
 /* NULL when name is not declared. */

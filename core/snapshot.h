@@ -12,13 +12,13 @@
  * exported by several instances gets one HELP/TYPE and all samples together. */
 typedef struct family_chunk {
 	atomic_int refs;
-	char *name;     /* family name: the merge key (OpenMetrics family name) */
-	uint64_t shape; /* hash of kind and label names; equal names need equal shapes */
-	char *text_meta;    /* "# HELP ...\n# TYPE ...\n" in text 0.0.4 */
+	char *name;      /* family name: the merge key (OpenMetrics family name) */
+	uint64_t shape;  /* hash of kind and label names; equal names need equal shapes */
+	char *text_meta; /* "# HELP ...\n# TYPE ...\n" in text 0.0.4 */
 	size_t text_meta_len;
 	char *text_samples; /* sample lines, each ending in '\n' */
 	size_t text_samples_len;
-	char *om_meta;      /* "# TYPE ...\n# UNIT ...\n# HELP ...\n" in OpenMetrics 1.0.0 */
+	char *om_meta; /* "# TYPE ...\n# UNIT ...\n# HELP ...\n" in OpenMetrics 1.0.0 */
 	size_t om_meta_len;
 	char *om_samples;
 	size_t om_samples_len;

@@ -30,7 +30,7 @@ extern "C" {
 #if defined(__GNUC__)
 #define EXPORTERD_EXPORT __attribute__((visibility("default")))
 /* Host functions: resolved from the exporterd executable when the plugin loads. */
-#define EXPORTERD_API __attribute__((visibility("default")))
+#define EXPORTERD_API               __attribute__((visibility("default")))
 #define EXPORTERD_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
 #define EXPORTERD_EXPORT
@@ -56,11 +56,11 @@ typedef enum exporterd_option_type {
 } exporterd_option_type;
 
 #define EXPORTERD_OPT_REPEATABLE 0x1u /* the key may appear many times */
-#define EXPORTERD_OPT_REQUIRED 0x2u   /* startup error when absent */
-#define EXPORTERD_OPT_SECRET 0x4u     /* value never shown in logs or pages */
+#define EXPORTERD_OPT_REQUIRED   0x2u /* startup error when absent */
+#define EXPORTERD_OPT_SECRET     0x4u /* value never shown in logs or pages */
 
 typedef struct exporterd_option {
-	const char *name;          /* key in exporter.ini */
+	const char *name; /* key in exporter.ini */
 	exporterd_option_type type;
 	const char *default_value; /* as written in the file; NULL = no default */
 	const char *description;   /* one line, shown by error messages and docs */
@@ -94,12 +94,12 @@ typedef struct exporterd_plugin_descriptor {
 
 /* Defines the plugin's one exported symbol. Usage:
  *   EXPORTERD_PLUGIN_DEFINE(.name = "demo", .init = demo_init, .collect = demo_collect); */
-#define EXPORTERD_PLUGIN_DEFINE(...)                                                          \
-	EXPORTERD_EXPORT const exporterd_plugin_descriptor exporterd_plugin = {                              \
-		.abi_major = EXPORTERD_ABI_MAJOR,                                                 \
-		.abi_minor = EXPORTERD_ABI_MINOR,                                                 \
-		.size = sizeof(exporterd_plugin_descriptor),                                                 \
-		__VA_ARGS__}
+#define EXPORTERD_PLUGIN_DEFINE(...)                                                               \
+	EXPORTERD_EXPORT const exporterd_plugin_descriptor exporterd_plugin = {                    \
+	    .abi_major = EXPORTERD_ABI_MAJOR,                                                      \
+	    .abi_minor = EXPORTERD_ABI_MINOR,                                                      \
+	    .size = sizeof(exporterd_plugin_descriptor),                                           \
+	    __VA_ARGS__}
 
 /* ---- Instance services (provided by the host) ---- */
 
@@ -112,7 +112,8 @@ EXPORTERD_API void *exporterd_data(const exporterd_instance *inst);
 
 /* Records why init or collect failed; the host adds the section name.
  * Always returns -1 so that `return exporterd_error(inst, ...);` reads well. */
-EXPORTERD_API int exporterd_error(exporterd_instance *inst, const char *fmt, ...) EXPORTERD_PRINTF(2, 3);
+EXPORTERD_API int exporterd_error(exporterd_instance *inst, const char *fmt, ...)
+    EXPORTERD_PRINTF(2, 3);
 
 typedef enum exporterd_log_level {
 	EXPORTERD_LOG_DEBUG = 0,
@@ -122,8 +123,8 @@ typedef enum exporterd_log_level {
 } exporterd_log_level;
 
 /* Writes one logfmt line on stderr tagged with collector=<instance>. */
-EXPORTERD_API void exporterd_log(exporterd_instance *inst, exporterd_log_level level, const char *fmt, ...)
-	EXPORTERD_PRINTF(3, 4);
+EXPORTERD_API void exporterd_log(exporterd_instance *inst, exporterd_log_level level,
+                                 const char *fmt, ...) EXPORTERD_PRINTF(3, 4);
 
 /* Monotonic clock in seconds, the clock deadlines are given in. */
 EXPORTERD_API double exporterd_now(void);
@@ -136,12 +137,17 @@ EXPORTERD_API int exporterd_stopping(const exporterd_instance *inst);
  * option reads index 0. Strings are owned by the host and live as long as the
  * instance. Asking for an undeclared name returns the zero value. */
 EXPORTERD_API size_t exporterd_option_count(const exporterd_instance *inst, const char *name);
-EXPORTERD_API const char *exporterd_option_string(const exporterd_instance *inst, const char *name, size_t index);
-EXPORTERD_API int64_t exporterd_option_int(const exporterd_instance *inst, const char *name, size_t index);
-EXPORTERD_API double exporterd_option_double(const exporterd_instance *inst, const char *name, size_t index);
-EXPORTERD_API int exporterd_option_bool(const exporterd_instance *inst, const char *name, size_t index);
+EXPORTERD_API const char *exporterd_option_string(const exporterd_instance *inst, const char *name,
+                                                  size_t index);
+EXPORTERD_API int64_t exporterd_option_int(const exporterd_instance *inst, const char *name,
+                                           size_t index);
+EXPORTERD_API double exporterd_option_double(const exporterd_instance *inst, const char *name,
+                                             size_t index);
+EXPORTERD_API int exporterd_option_bool(const exporterd_instance *inst, const char *name,
+                                        size_t index);
 /* Seconds. */
-EXPORTERD_API double exporterd_option_duration(const exporterd_instance *inst, const char *name, size_t index);
+EXPORTERD_API double exporterd_option_duration(const exporterd_instance *inst, const char *name,
+                                               size_t index);
 
 /* ---- Metric families ----
  *
@@ -154,30 +160,33 @@ EXPORTERD_API double exporterd_option_duration(const exporterd_instance *inst, c
 
 /* Counter `name` (exposed as name_total; a trailing "_total" in name is accepted). */
 EXPORTERD_API exporterd_family *exporterd_counter_new(exporterd_instance *inst, const char *name,
-					const char *help, const char *labels);
-EXPORTERD_API exporterd_family *exporterd_gauge_new(exporterd_instance *inst, const char *name, const char *help,
-				      const char *labels);
+                                                      const char *help, const char *labels);
+EXPORTERD_API exporterd_family *exporterd_gauge_new(exporterd_instance *inst, const char *name,
+                                                    const char *help, const char *labels);
 /* Summary: _count and _sum, plus quantiles when the plugin supplies them. */
 EXPORTERD_API exporterd_family *exporterd_summary_new(exporterd_instance *inst, const char *name,
-					const char *help, const char *labels);
+                                                      const char *help, const char *labels);
 /* Histogram with ascending finite upper bounds; buckets NULL = the default
  * .005 .01 .025 .05 .075 .1 .25 .5 .75 1 2.5 5 7.5 10. +Inf is implied. */
 EXPORTERD_API exporterd_family *exporterd_histogram_new(exporterd_instance *inst, const char *name,
-					  const char *help, const char *labels,
-					  const double *buckets, size_t nbuckets);
+                                                        const char *help, const char *labels,
+                                                        const double *buckets, size_t nbuckets);
 /* Info `name` (exposed as name_info with value 1): `labels` select the child,
  * `info_labels` (comma-separated) are the label names it carries. */
-EXPORTERD_API exporterd_family *exporterd_info_new(exporterd_instance *inst, const char *name, const char *help,
-				     const char *labels, const char *info_labels);
+EXPORTERD_API exporterd_family *exporterd_info_new(exporterd_instance *inst, const char *name,
+                                                   const char *help, const char *labels,
+                                                   const char *info_labels);
 /* Enum (OpenMetrics stateset): `states` is a comma-separated list fixed here;
  * the state label is named after the family. Exactly one state is active. */
-EXPORTERD_API exporterd_family *exporterd_enum_new(exporterd_instance *inst, const char *name, const char *help,
-				     const char *labels, const char *states);
+EXPORTERD_API exporterd_family *exporterd_enum_new(exporterd_instance *inst, const char *name,
+                                                   const char *help, const char *labels,
+                                                   const char *states);
 
 /* The child for these label values (one per label name, in declared order),
  * created on first use. Values may hold any bytes; the renderer escapes them
  * and repairs invalid UTF-8. NULL only when out of memory. */
-EXPORTERD_API exporterd_child *exporterd_child_get(exporterd_family *fam, const char *const *values);
+EXPORTERD_API exporterd_child *exporterd_child_get(exporterd_family *fam,
+                                                   const char *const *values);
 /* Same with the values as arguments: exporterd_child_with(fam, "pve", "timeout"). */
 EXPORTERD_API exporterd_child *exporterd_child_with(exporterd_family *fam, ...);
 /* Drops one child; 0 if it existed, negative if not. */
@@ -192,8 +201,8 @@ EXPORTERD_API void exporterd_gauge_inc(exporterd_child *c, double amount);
 EXPORTERD_API void exporterd_gauge_dec(exporterd_child *c, double amount);
 EXPORTERD_API void exporterd_summary_observe(exporterd_child *c, double value);
 /* Replaces the summary's quantiles (q in [0,1], ascending); n = 0 drops them. */
-EXPORTERD_API int exporterd_summary_set_quantiles(exporterd_child *c, size_t n, const double *quantiles,
-				    const double *values);
+EXPORTERD_API int exporterd_summary_set_quantiles(exporterd_child *c, size_t n,
+                                                  const double *quantiles, const double *values);
 EXPORTERD_API void exporterd_histogram_observe(exporterd_child *c, double value);
 /* values: one per info label, in declared order. */
 EXPORTERD_API int exporterd_info_set(exporterd_child *c, const char *const *values);
