@@ -47,4 +47,44 @@ const exporter_settings *host_settings(host *h);
  * overran its own deadline. */
 void host_collect_on_scrape(host *h, double deadline, const scrape_filter *filter);
 
+/* ---- Life cycle (used by main) ---- */
+
+/* An empty host: its board and its own metrics. NULL with a message on failure. */
+host *host_new(char *err, size_t errlen);
+
+/* How host_load runs the instances. */
+typedef enum host_mode {
+	HOST_SERVE, /* start every worker on its interval */
+	HOST_ONCE,  /* start workers in collect-on-request mode (for --once) */
+	HOST_CHECK, /* load and init only, start nothing (for --check) */
+} host_mode;
+
+/* Takes ownership of cfg (the host keeps the [exporter] settings from this
+ * first load), loads and inits every enabled instance, starts them per mode.
+ * On error returns -1 with the message in err; nothing is left running. */
+int host_load(host *h, config *cfg, host_mode mode, char *err, size_t errlen);
+
+/* Re-reads path and swaps in its instances only if every one loads and inits;
+ * otherwise the running set keeps serving. Records the outcome in
+ * exporterd_config_last_reload_*. 0 or -1 with a message. */
+int host_reload(host *h, const char *path, char *err, size_t errlen);
+
+/* Reports collects running past their timeout (called periodically). */
+void host_check_overruns(host *h);
+
+/* Writes one line per configured instance (enabled or not) as --check prints
+ * it, each ending in '\n', into a malloc'd string (caller frees). */
+char *host_describe(host *h);
+
+/* True when every enabled instance's last collect succeeded. */
+bool host_all_succeeded(host *h);
+
+/* Wakes everything that waits on a collect; workers stop after their current one. */
+void host_signal_stop(host *h);
+/* Waits for the workers until `deadline` (exporterd_now clock), then calls each
+ * stopped plugin's shutdown. A plugin whose collect is still running is left
+ * alone (logged). */
+void host_stop(host *h, double deadline);
+void host_free(host *h);
+
 #endif
