@@ -206,39 +206,39 @@ static void test_types(void **state)
 	options_free(&opts);
 }
 
+/* [demo:x] with two servers, then key = value on line 13, must fail with "is not <what>". */
+static void type_error(const char *key, const char *value, const char *what)
+{
+	test_section t;
+	char expected[512];
+	SECTION(&t, "demo:x", "server", "a", "server", "b", key, value);
+	snprintf(expected, sizeof(expected), "%s:13: [demo:x] key '%s': '%s' is not %s", PATH, key,
+	         value, what);
+	bind_fails(demo_options, &t, expected);
+}
+
 static void test_type_errors(void **state)
 {
 	(void)state;
-	static const struct {
-		const char *key;
-		const char *value;
-		const char *what;
-	} cases[] = {
-	    {"port", "12abc", "an integer"},
-	    {"port", "", "an integer"},
-	    {"port", "1.5", "an integer"},
-	    {"port", "9223372036854775808", "an integer"},
-	    {"port", "-9223372036854775809", "an integer"},
-	    {"port", "0x10", "an integer"},
-	    {"ratio", "abc", "a number"},
-	    {"ratio", "nan", "a number"},
-	    {"ratio", "inf", "a number"},
-	    {"ratio", "1e999", "a number"},
-	    {"ratio", "", "a number"},
-	    {"ratio", "1.5x", "a number"},
-	    {"verbose", "2", "a boolean (true/false, yes/no, on/off, 1/0)"},
-	    {"verbose", "enabled", "a boolean (true/false, yes/no, on/off, 1/0)"},
-	    {"backoff", "1h1h", "a duration (e.g. 30s, 1m30s, 500ms)"},
-	    {"backoff", "5 s", "a duration (e.g. 30s, 1m30s, 500ms)"},
-	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		test_section t;
-		char expected[512];
-		SECTION(&t, "demo:x", "server", "a", "server", "b", cases[i].key, cases[i].value);
-		snprintf(expected, sizeof(expected), PATH ":13: [demo:x] key '%s': '%s' is not %s",
-		         cases[i].key, cases[i].value, cases[i].what);
-		bind_fails(demo_options, &t, expected);
-	}
+	const char *integer = "an integer", *number = "a number";
+	const char *boolean = "a boolean (true/false, yes/no, on/off, 1/0)";
+	const char *duration = "a duration (e.g. 30s, 1m30s, 500ms)";
+	type_error("port", "12abc", integer);
+	type_error("port", "", integer);
+	type_error("port", "1.5", integer);
+	type_error("port", "9223372036854775808", integer);
+	type_error("port", "-9223372036854775809", integer);
+	type_error("port", "0x10", integer);
+	type_error("ratio", "abc", number);
+	type_error("ratio", "nan", number);
+	type_error("ratio", "inf", number);
+	type_error("ratio", "1e999", number);
+	type_error("ratio", "", number);
+	type_error("ratio", "1.5x", number);
+	type_error("verbose", "2", boolean);
+	type_error("verbose", "enabled", boolean);
+	type_error("backoff", "1h1h", duration);
+	type_error("backoff", "5 s", duration);
 }
 
 static void test_secret_not_echoed(void **state)
