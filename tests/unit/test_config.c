@@ -351,6 +351,50 @@ static void test_sections(void **state)
 	config_free(&cfg);
 }
 
+/* The example of the design document, as written there. */
+static void test_documented_example(void **state)
+{
+	(void)state;
+	unsetenv("UNTURNED_KEY_PVE");
+	setenv("UNTURNED_KEY_PVP", "pvp-key", 1);
+	unsetenv("UNTURNED_KEY_VANILLA");
+	config cfg;
+	load_ok(
+	    "[exporter]\n"
+	    "listen = 0.0.0.0:8192          ; host:port, [::]:port or :port\n"
+	    "metrics_path = /metrics\n"
+	    "plugin_dir = build/plugins     ; relative paths are relative to this file's folder\n"
+	    "scrape_timeout = 10s           ; used when the scraper sends no "
+	    "X-Prometheus-Scrape-Timeout-Seconds\n"
+	    "log_level = info\n"
+	    "\n"
+	    "[gameserver]                    ; section = plugin name: loads "
+	    "<plugin_dir>/gameserver.so\n"
+	    "interval = 60s\n"
+	    "server = pve:${UNTURNED_KEY_PVE:-}\n"
+	    "server = pvp:${UNTURNED_KEY_PVP:-}\n"
+	    "server = vanilla:${UNTURNED_KEY_VANILLA:-}\n"
+	    "\n"
+	    "[http_probe:internal]           ; plugin:instance — a second instance of the same "
+	    "plugin gets its own name\n"
+	    "target = http://127.0.0.1:8192/-/healthy\n",
+	    &cfg);
+	assert_string_equal(cfg.exporter.listen, "0.0.0.0:8192");
+	assert_string_equal(cfg.exporter.metrics_path, "/metrics");
+	assert_true(cfg.exporter.scrape_timeout == 10);
+	assert_int_equal(cfg.nsections, 2);
+	const config_section *g = find_section(&cfg, "gameserver");
+	assert_int_equal(g->line, 8);
+	assert_int_equal(g->nentries, 4);
+	assert_string_equal(g->entries[1].value, "pve:");
+	assert_string_equal(g->entries[2].value, "pvp:pvp-key");
+	assert_string_equal(g->entries[3].value, "vanilla:");
+	const config_section *h = find_section(&cfg, "http_probe:internal");
+	assert_int_equal(h->line, 14);
+	assert_string_equal(h->entries[0].value, "http://127.0.0.1:8192/-/healthy");
+	config_free(&cfg);
+}
+
 static void test_section_names(void **state)
 {
 	(void)state;
@@ -697,6 +741,7 @@ int main(void)
 	    cmocka_unit_test(test_exporter_key_twice),
 	    cmocka_unit_test(test_plugin_dir_resolution),
 	    cmocka_unit_test(test_sections),
+	    cmocka_unit_test(test_documented_example),
 	    cmocka_unit_test(test_section_names),
 	    cmocka_unit_test(test_duplicate_sections),
 	    cmocka_unit_test(test_key_before_section),
