@@ -726,6 +726,14 @@ class ExporterdTestCase(unittest.TestCase):
         e.start(wait_healthy=wait_healthy)
         return e
 
+    @classmethod
+    def start_shared(cls, body, exporter=None, args=(), env=None):
+        """One exporterd for every test of the class (setUpClass), closed after the last."""
+        e = Exporterd(body, exporter, args, env)
+        cls.addClassCleanup(e.close)
+        e.start()
+        return e
+
     def tempdir(self):
         d = tempfile.mkdtemp(prefix="exporterd-it-")
         self.addCleanup(shutil.rmtree, d, True)
@@ -769,3 +777,98 @@ def require_binary():
 def main():
     require_binary()
     unittest.main(verbosity=2)
+
+
+# ---- What the well_behaved test plugin publishes (see tests/plugins/well_behaved.c) ----
+
+DEFAULT_BUCKETS = ["0.005", "0.01", "0.025", "0.05", "0.075", "0.1", "0.25", "0.5", "0.75",
+                   "1.0", "2.5", "5.0", "7.5", "10.0", "+Inf"]
+
+# case label -> (raw value the plugin sets, exact bytes of the rendered label value)
+ESCAPE_VECTORS = {
+    "quote": ('a"b', b'a\\"b'),
+    "backslash": ("C:\\DIR", b"C:\\\\DIR"),
+    "newline": ("line1\nline2", b"line1\\nline2"),
+    "tab": ("col1\tcol2", b"col1\tcol2"),
+    "invalid_utf8": ("bad\ufffdbyte", b"bad\xef\xbf\xbdbyte"),
+    "utf8": ("gr\u00fc\u00dfe \u20ac", "gr\u00fc\u00dfe \u20ac".encode()),
+    "mixed": ('\\"\n\\n', b'\\\\\\"\\n\\\\n'),
+}
+
+
+def check_well_behaved(tc, page, site="main", step=1, tags=()):
+    """Asserts every family of one well_behaved instance against what its
+    collect count n predicts, in the page's format. Returns n."""
+    om = page.format == "openmetrics"
+    s = {"site": site}
+    n = page.value("well_behaved_collects_total", s)
+    tc.assertGreaterEqual(n, 1)
+    tc.assertEqual(n, int(n))
+    n = int(n)
+    types = {
+        ("well_behaved_collects" if om else "well_behaved_collects_total"): "counter",
+        "well_behaved_value": "gauge",
+        "well_behaved_label": "gauge",
+        "well_behaved_latency_seconds": "summary",
+        "well_behaved_size_bytes": "histogram",
+        "well_behaved_wait_seconds": "histogram",
+        ("well_behaved_build" if om else "well_behaved_build_info"): "info" if om else "gauge",
+        "well_behaved_state": "stateset" if om else "gauge",
+    }
+    for fam, typ in types.items():
+        tc.assertEqual(page.types.get(fam), typ, "TYPE of %s" % fam)
+        tc.assertTrue(page.helps.get(fam), "HELP of %s" % fam)
+
+    tc.assertEqual(page.value("well_behaved_value", s), n * step)
+    for i, tag in enumerate(tags, 1):
+        tc.assertEqual(page.value("well_behaved_tag", s, tag=tag), i)
+    tc.assertEqual(len(page.find("well_behaved_tag", s)), len(tags))
+
+    # Summary: observes k/4 for k = 1..n; quantiles n/8 and n/5.
+    tc.assertEqual(page.value("well_behaved_latency_seconds_count", s), n)
+    tc.assertAlmostEqual(page.value("well_behaved_latency_seconds_sum", s), n * (n + 1) / 8)
+    tc.assertEqual(page.value("well_behaved_latency_seconds", s, quantile="0.5"), n / 8)
+    tc.assertEqual(page.value("well_behaved_latency_seconds", s, quantile="0.9"), n / 5)
+
+    # Histogram with buckets 1 10 100: observes 7k.
+    buckets = page.find("well_behaved_size_bytes_bucket", s)
+    tc.assertEqual([b.labels["le"] for b in buckets], ["1.0", "10.0", "100.0", "+Inf"])
+    tc.assertEqual([b.value for b in buckets], [0, 1, min(n, 14), n])
+    tc.assertEqual(page.value("well_behaved_size_bytes_count", s), n)
+    tc.assertEqual(page.value("well_behaved_size_bytes_sum", s), 7 * n * (n + 1) / 2)
+
+    # Histogram with the default buckets: observes 0.3 each time.
+    buckets = page.find("well_behaved_wait_seconds_bucket", s)
+    tc.assertEqual([b.labels["le"] for b in buckets], DEFAULT_BUCKETS)
+    tc.assertEqual([b.value for b in buckets], [0] * 7 + [n] * 8)
+    tc.assertAlmostEqual(page.value("well_behaved_wait_seconds_sum", s), 0.3 * n)
+
+    info = page.find("well_behaved_build_info", s)
+    tc.assertEqual(len(info), 1)
+    tc.assertEqual(info[0].labels, {"site": site, "version": "1.2.3", "commit": 'abc"def'})
+    tc.assertEqual(info[0].value, 1)
+
+    states = {x.labels["well_behaved_state"]: x.value for x in page.find("well_behaved_state", s)}
+    active = "starting" if n == 1 else "running"
+    tc.assertEqual(states, {"starting": 0, "running": 0, "stopped": 0, active: 1})
+
+    specials = {x.labels["case"]: x for x in page.find("well_behaved_special", s)}
+    tc.assertEqual(specials["tenth"].value_text, "0.1")
+    tc.assertEqual(specials["tiny"].value, 1e-7)
+    tc.assertEqual(specials["huge"].value, 1e21)
+    tc.assertEqual(specials["negative"].value, -2.5)
+    tc.assertEqual(specials["third"].value, 1.0 / 3.0, "value must round-trip exactly")
+    tc.assertEqual(specials["plus_inf"].value_text, "+Inf")
+    tc.assertEqual(specials["minus_inf"].value_text, "-Inf")
+    tc.assertEqual(specials["nan"].value_text, "NaN")
+
+    tc.assertEqual(page.value("well_behaved_ephemeral", s, slot="always"), n)
+    tc.assertEqual(page.has("well_behaved_ephemeral", s, slot="odd"), n % 2 == 1,
+                   "slot=odd must exist exactly after an odd number of collects (n=%d)" % n)
+
+    labels = {x.labels["case"]: x for x in page.find("well_behaved_label", s)}
+    tc.assertEqual(set(labels), set(ESCAPE_VECTORS))
+    for case, (raw, rendered) in ESCAPE_VECTORS.items():
+        tc.assertEqual(labels[case].labels["raw"], raw, case)
+        tc.assertIn(b'raw="' + rendered + b'"', labels[case].line.encode(), case)
+    return n

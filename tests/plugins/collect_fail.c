@@ -49,9 +49,7 @@ static int collect_fail_collect(exporterd_instance *inst)
 		return exporterd_error(inst, "out of memory");
 	exporterd_counter_inc(c, 1);
 	if (!cf->alternate || cf->attempts % 2 == 0)
-		return exporterd_error(inst, "%s (attempt %llu)",
-		                       exporterd_option_string(inst, "message", 0),
-		                       (unsigned long long)cf->attempts);
+		return exporterd_error(inst, "%s", exporterd_option_string(inst, "message", 0));
 	return 0;
 }
 
