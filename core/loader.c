@@ -50,7 +50,7 @@ int loader_open(const char *plugin_dir, const char *name, loaded_plugin *out, ch
 		    out->path, dlerror() ? "symbol not found" : "symbol is NULL");
 
 	const exporterd_plugin_descriptor *d = out->desc;
-	char detail[160];
+	char detail[320];
 	if (d->abi_major != EXPORTERD_ABI_MAJOR) {
 		snprintf(
 		    detail, sizeof(detail),
