@@ -57,7 +57,10 @@ static void scheduler_record(exporterd_instance *inst, bool ok, double duration,
 		st->last_success_time = st->last_collect_time;
 		st->last_error[0] = '\0';
 	} else {
-		snprintf(st->last_error, sizeof(st->last_error), "%s", error);
+		/* Long plugin messages are cut to what the status holds. */
+		size_t n = strnlen(error, sizeof(st->last_error) - 1);
+		memcpy(st->last_error, error, n);
+		st->last_error[n] = '\0';
 	}
 }
 
