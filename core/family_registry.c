@@ -277,8 +277,11 @@ registry_claim *family_registry_claim(family_registry *reg, const char *instance
 		}
 	}
 	claim->entry = same;
-	claim->next = same->claims;
-	same->claims = claim;
+	/* Appended, so that errors name the instance that declared the family first. */
+	registry_claim **tail = &same->claims;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = claim;
 	atomic_fetch_add(&same->nclaims, 1);
 	atomic_fetch_add(&same->generation, 1);
 	atomic_fetch_add(&reg->refs, 1);

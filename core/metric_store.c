@@ -306,8 +306,8 @@ EXPORTERD_API exporterd_child *exporterd_child_with(exporterd_family *fam, ...)
 {
 	if (!fam)
 		return NULL;
-	const char *stack[16];
-	const char **values = fam->nlabels <= 16 ? stack : malloc(fam->nlabels * sizeof(*values));
+	const char *stack[16] = {0};
+	const char **values = fam->nlabels <= 16 ? stack : calloc(fam->nlabels, sizeof(*values));
 	if (!values)
 		return NULL;
 	va_list ap;

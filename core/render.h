@@ -121,9 +121,9 @@ static inline int render_buf_reserve(render_buf *b, size_t extra)
 		return -1;
 	if (b->len + extra + 1 <= b->cap)
 		return 0;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < b->len + extra + 1)
-		cap *= 2;
+	/* Doubling, but never rounding a first large reservation up to a power of two. */
+	size_t need = b->len + extra + 1;
+	size_t cap = b->cap * 2 > need ? b->cap * 2 : need < 256 ? 256 : need;
 	char *p = realloc(b->data, cap);
 	if (!p) {
 		b->failed = 1;
@@ -153,7 +153,10 @@ static inline char *render_buf_finish(render_buf *b, size_t *len)
 	}
 	b->data[b->len] = '\0';
 	*len = b->len;
-	char *out = b->data;
+	/* Chunks live until the next change: give back what the estimate over-reserved. */
+	char *out = b->cap > b->len + 1 ? realloc(b->data, b->len + 1) : b->data;
+	if (!out)
+		out = b->data;
 	b->data = NULL;
 	b->cap = b->len = 0;
 	return out;

@@ -99,19 +99,6 @@ static void assert_round_trip(double v)
 		fail_msg("%a formatted as \"%s\" reads back as %a", v, buf, back);
 }
 
-static void test_round_trip_random_bits(void **state)
-{
-	(void)state;
-	for (int i = 0; i < 1000000; i++) {
-		uint64_t bits = rng_next();
-		double v;
-		memcpy(&v, &bits, sizeof(v));
-		if (isnan(v))
-			continue;
-		assert_round_trip(v);
-	}
-}
-
 /* The definition the fast paths must agree with: integers as digits, else the first of
  * %.15g, %.16g, %.17g that reads back exactly. */
 static void reference_format(double v, char *buf)
@@ -128,6 +115,55 @@ static void reference_format(double v, char *buf)
 	}
 }
 
+static void expect_reference(double v)
+{
+	char got[FLOAT_FORMAT_MAX + 1], want[FLOAT_FORMAT_MAX + 1];
+	float_format(v, got);
+	reference_format(v, want);
+	if (strcmp(got, want) != 0)
+		fail_msg("%a: got \"%s\", reference \"%s\"", v, got, want);
+}
+
+/* Neighbours of powers of ten and of ten-digit boundaries, where rounding carries over. */
+static void test_round_trip_random_bits(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 400000; i++) {
+		uint64_t bits = rng_next();
+		double v;
+		memcpy(&v, &bits, sizeof(v));
+		if (isnan(v))
+			continue;
+		assert_round_trip(v);
+		expect_reference(v);
+	}
+}
+
+static void test_edges_match_reference(void **state)
+{
+	(void)state;
+	for (int e = -45; e <= 45; e++) {
+		double p = pow(10, e);
+		double edges[] = {p, p * 0.5, p * 9.999999999999999, p * 1.0000000000000002};
+		for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+			double up = edges[i], down = edges[i];
+			for (int step = 0; step < 40; step++) {
+				expect_reference(up);
+				expect_reference(-down);
+				assert_round_trip(up);
+				up = nextafter(up, INFINITY);
+				down = nextafter(down, 0);
+			}
+		}
+	}
+	for (int i = 1; i < 50000; i++) {
+		expect_reference(i / 3.0);
+		expect_reference(i / 7.0 + 1e-9);
+		expect_reference(i * 0.001);
+		expect_reference(1.0 / i);
+	}
+}
+
 static void test_decimal_values_match_reference(void **state)
 {
 	(void)state;
@@ -138,11 +174,7 @@ static void test_decimal_values_match_reference(void **state)
 		if (i % 3 == 0)
 			mantissa = (double)(r % 100000);
 		double v = mantissa / scale[(r >> 40) % 12];
-		char got[FLOAT_FORMAT_MAX + 1], want[FLOAT_FORMAT_MAX + 1];
-		float_format(v, got);
-		reference_format(v, want);
-		if (strcmp(got, want) != 0)
-			fail_msg("%a: got \"%s\", reference \"%s\"", v, got, want);
+		expect_reference(v);
 		assert_round_trip(v);
 	}
 }
@@ -153,11 +185,7 @@ static void test_random_magnitudes_match_reference(void **state)
 	for (int i = 0; i < 300000; i++) {
 		uint64_t r = rng_next();
 		double v = ldexp((double)(r >> 11), (int)(r % 120) - 100) * ((r & 1) ? -1 : 1);
-		char got[FLOAT_FORMAT_MAX + 1], want[FLOAT_FORMAT_MAX + 1];
-		float_format(v, got);
-		reference_format(v, want);
-		if (strcmp(got, want) != 0)
-			fail_msg("%a: got \"%s\", reference \"%s\"", v, got, want);
+		expect_reference(v);
 	}
 }
 
@@ -168,6 +196,7 @@ int main(void)
 	    cmocka_unit_test(test_label_table),
 	    cmocka_unit_test(test_round_trip_random_bits),
 	    cmocka_unit_test(test_decimal_values_match_reference),
+	    cmocka_unit_test(test_edges_match_reference),
 	    cmocka_unit_test(test_random_magnitudes_match_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
