@@ -194,6 +194,8 @@ static void gs_http_finish(gs_http_transfer *t, CURLcode code, double now)
 		gs_outcome o = gs_http_classify(t, code);
 		if (o == GS_ERR_TOO_LARGE)
 			gs_result_fail(r, o, "answer longer than max_body_bytes (%zu)", t->max);
+		else if (o == GS_ERR_TIMEOUT)
+			gs_result_fail(r, o, "no answer within %.3gs", r->duration);
 		else
 			gs_result_fail(r, o, "%s",
 			               t->errbuf[0] ? t->errbuf : curl_easy_strerror(code));
