@@ -259,6 +259,8 @@ int main(int argc, char **argv)
 	} else {
 		code = main_serve(h, args.config_path, listen ? listen : host_settings(h)->listen);
 	}
+	host_signal_stop(h);
+	host_stop(h, exporterd_now() + MAIN_STOP_GRACE);
 	host_free(h);
 	return code;
 }

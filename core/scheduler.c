@@ -125,15 +125,19 @@ static void scheduler_run_collect(exporterd_instance *inst, const scheduler_sink
 		memcpy(error, inst->status.last_error, sizeof(was_error));
 	}
 	scheduler_record(inst, rc == 0, duration, error);
-	inst->completed = ticket;
 	instance_status copy = inst->status;
-	pthread_cond_broadcast(&inst->cond);
 	pthread_mutex_unlock(&inst->mu);
 
-	if (stopping)
-		return;
-	scheduler_log_outcome(inst, was_ok, was_error, rc == 0, copy.last_error);
-	self_metrics_collector_update(sink->self, &copy);
+	if (!stopping) {
+		scheduler_log_outcome(inst, was_ok, was_error, rc == 0, copy.last_error);
+		self_metrics_collector_update(sink->self, &copy);
+	}
+
+	/* Waiting scrapes wake only now, when data and self-metrics are both published. */
+	pthread_mutex_lock(&inst->mu);
+	inst->completed = ticket;
+	pthread_cond_broadcast(&inst->cond);
+	pthread_mutex_unlock(&inst->mu);
 }
 
 static void *scheduler_worker(void *arg)
@@ -206,7 +210,10 @@ uint64_t scheduler_request(exporterd_instance *inst)
 {
 	pthread_mutex_lock(&inst->mu);
 	uint64_t ticket;
-	if (inst->status.running || inst->requested > inst->completed) {
+	if (inst->status.running && inst->overrun_reported) {
+		/* Hung past its timeout: waiting again would only spend the scrape's deadline. */
+		ticket = 0;
+	} else if (inst->status.running || inst->requested > inst->completed) {
 		ticket = inst->requested;
 	} else {
 		ticket = ++inst->requested;

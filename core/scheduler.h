@@ -20,7 +20,8 @@ typedef struct scheduler_sink {
 int scheduler_start(exporterd_instance *inst, const scheduler_sink *sink, char *err, size_t errlen);
 
 /* Asks an on-scrape instance for data and returns the request number to wait
- * for: a collect already running (or already asked for) is shared. */
+ * for: a collect already running (or already asked for) is shared. Returns 0
+ * (nothing to wait for) while a collect that overran its timeout still runs. */
 uint64_t scheduler_request(exporterd_instance *inst);
 /* Waits until request `ticket` finished or `deadline` (exporterd_now clock)
  * passes; true when it finished. On a timeout the running collect is reported
