@@ -1,5 +1,4 @@
-/* The gameserver plugin: descriptor, init, collect and shutdown, tying options, sources and
- * metrics. */
+/* The gameserver plugin: descriptor and the init, collect, shutdown that tie it together. */
 #include "exporterd/plugin.h"
 #include "gs_a2s.h"
 #include "gs_config.h"

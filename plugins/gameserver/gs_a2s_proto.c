@@ -1,5 +1,4 @@
-/* A2S_INFO wire format (developer.valvesoftware.com/wiki/Server_queries): query, challenge, answer.
- */
+/* A2S_INFO wire format (Valve's "Server queries" page): query, challenge, answer. */
 #include "gs_a2s_proto.h"
 
 #include <stdint.h>

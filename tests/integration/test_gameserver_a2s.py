@@ -1,4 +1,4 @@
-"""gameserver plugin, a2s source: A2S_INFO over UDP against mock game servers, through the binary."""
+"""gameserver plugin, a2s source: A2S_INFO over UDP against mock game servers."""
 import unittest
 
 import harness

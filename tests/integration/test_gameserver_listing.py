@@ -1,4 +1,4 @@
-"""gameserver plugin, servers_net source: every kind of answer of the listing API, through the binary."""
+"""gameserver plugin, servers_net source: every kind of listing API answer, through the binary."""
 import math
 import os
 import time
