@@ -3,7 +3,7 @@ import unittest
 
 import harness
 from gameserver_support import (EXPORTER, REASONS, Mock, closed_udp_port, errors, require_plugin,
-                                server_series, start_mock, status, wait_ready)
+                                server_series, status, wait_ready)
 
 POLL_TIMEOUT = 1.5
 MODES = ("challenge", "plain", "silent", "garbage", "truncated", "hostile")

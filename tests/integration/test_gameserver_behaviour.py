@@ -1,5 +1,4 @@
-"""gameserver plugin: parallel polls, polls only on the interval, no stale numbers, prompt stop,
-the shipped exporter.ini."""
+"""gameserver plugin: parallel polls, schedule, stale numbers, stop, the shipped exporter.ini."""
 import os
 import re
 import signal

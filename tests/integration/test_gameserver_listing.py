@@ -1,13 +1,10 @@
 """gameserver plugin, servers_net source: every kind of listing API answer, through the binary."""
-import math
-import os
 import time
 import unittest
 
 import harness
 from gameserver_support import (EXPORTER, REASONS, SECRET, ListingApi, closed_tcp_port, errors,
-                                key, require_plugin, server_series, start_mock, status,
-                                wait_ready)
+                                key, require_plugin, server_series, status, wait_ready)
 
 POLL_TIMEOUT = 2.0
 
