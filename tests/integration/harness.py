@@ -1,4 +1,4 @@
-"""Integration test support: runs the real exporterd, talks HTTP to it, checks every page it serves."""
+"""Integration test support: runs exporterd, talks HTTP to it, checks every page it serves."""
 import gzip
 import http.client
 import math
@@ -27,7 +27,8 @@ TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 
 # Lines on stderr: `ts=... level=... msg="..." [collector=...]`.
-LOGFMT_LINE = re.compile(r'ts=\S+ level=(debug|info|warn|error) msg="(?:[^"\\]|\\.)*"( \w+=\S+)*')
+LOGFMT_LINE = re.compile(r'ts=\S+ level=(debug|info|warn|error) msg="(?:[^"\\]|\\.)*"'
+                         r'( [\w.]+=(?:"(?:[^"\\]|\\.)*"|[^\s"]+))*')
 SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak|Thread|UndefinedBehavior)Sanitizer|"
                               r"runtime error: ")
 
@@ -565,7 +566,8 @@ def ini_text(body, port, exporter=None, plugin_dir=None):
     settings = {"listen": "127.0.0.1:%d" % port, "plugin_dir": plugin_dir or PLUGIN_DIR,
                 "scrape_timeout": "5s", "log_level": "info"}
     settings.update(exporter or {})
-    head = "[exporter]\n" + "".join("%s = %s\n" % kv for kv in settings.items() if kv[1] is not None)
+    head = "[exporter]\n" + "".join("%s = %s\n" % kv for kv in settings.items()
+                                    if kv[1] is not None)
     return head + "\n" + body.strip("\n") + "\n"
 
 
@@ -573,8 +575,11 @@ class Exporterd:
     """One exporterd serving on its own port from its own temp dir.
     Always call close() (ExporterdTestCase does it as a cleanup)."""
 
-    def __init__(self, body, exporter=None, args=(), env=None):
+    def __init__(self, body, exporter=None, args=(), env=None, listen_flag=False):
+        """listen_flag: serve on a second port given with -l, which overrides `listen`."""
         self.body = body
+        self.listen_flag = listen_flag
+        self.ini_port = None
         self.exporter = exporter
         self.args = list(args)
         self.env = dict(os.environ, **(env or {}))
@@ -593,7 +598,7 @@ class Exporterd:
             self.exporter = exporter
         tmp = self.config_path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
-            f.write(ini_text(self.body, self.port, self.exporter))
+            f.write(ini_text(self.body, self.ini_port, self.exporter))
         os.replace(tmp, self.config_path)
 
     def start(self, wait_healthy=True, timeout=10.0):
@@ -601,12 +606,16 @@ class Exporterd:
             for f in (self._stderr, self._stdout):
                 if f:
                     f.close()
-            self.port = free_port()
+            self.port = self.ini_port = free_port()
             self.write_config()
+            args = list(self.args)
+            if self.listen_flag:
+                self.port = free_port()
+                args += ["-l", "127.0.0.1:%d" % self.port]
             self._stderr = open(os.path.join(self.dir, "stderr.log"), "w+b")
             self._stdout = open(os.path.join(self.dir, "stdout.log"), "w+b")
             self.started_at = time.monotonic()
-            self.proc = subprocess.Popen([EXPORTERD_BIN, "-c", self.config_path] + self.args,
+            self.proc = subprocess.Popen([EXPORTERD_BIN, "-c", self.config_path] + args,
                                          stdout=self._stdout, stderr=self._stderr,
                                          stdin=subprocess.DEVNULL, env=self.env, cwd=self.dir)
             if not wait_healthy:
@@ -720,8 +729,9 @@ class ExporterdTestCase(unittest.TestCase):
 
     maxDiff = None
 
-    def start(self, body, exporter=None, args=(), env=None, wait_healthy=True):
-        e = Exporterd(body, exporter, args, env)
+    def start(self, body, exporter=None, args=(), env=None, wait_healthy=True,
+              listen_flag=False):
+        e = Exporterd(body, exporter, args, env, listen_flag)
         self.addCleanup(e.close)
         e.start(wait_healthy=wait_healthy)
         return e
@@ -807,6 +817,7 @@ def check_well_behaved(tc, page, site="main", step=1, tags=()):
     n = int(n)
     types = {
         ("well_behaved_collects" if om else "well_behaved_collects_total"): "counter",
+        ("well_behaved_errors" if om else "well_behaved_errors_total"): "counter",
         "well_behaved_value": "gauge",
         "well_behaved_label": "gauge",
         "well_behaved_latency_seconds": "summary",
@@ -819,6 +830,7 @@ def check_well_behaved(tc, page, site="main", step=1, tags=()):
         tc.assertEqual(page.types.get(fam), typ, "TYPE of %s" % fam)
         tc.assertTrue(page.helps.get(fam), "HELP of %s" % fam)
 
+    tc.assertEqual(page.value("well_behaved_errors_total", s), 0)
     tc.assertEqual(page.value("well_behaved_value", s), n * step)
     for i, tag in enumerate(tags, 1):
         tc.assertEqual(page.value("well_behaved_tag", s, tag=tag), i)

@@ -93,6 +93,29 @@ class OnceTest(ExporterdTestCase):
         self.assertNotIn(SECRET, res.stdout + res.stderr)
         self.assertLogfmt(res.stderr)
 
+    def test_once_shuts_plugins_down_quietly(self):
+        ini = self.write_ini("[well_behaved]\n[well_behaved:b]\nsite = b\n")
+        res = self.run_exporterd(["-c", ini, "--once"])
+        self.assertEqual(res.code, 0, res)
+        for name in ("well_behaved", "well_behaved:b"):
+            self.assertRegex(res.stderr,
+                             r'level=info msg="shutdown after 1 collects" collector=%s\n' % name)
+        self.assertNotRegex(res.stderr, r"level=(warn|error)")
+
+    def test_log_level(self):
+        body = "[well_behaved]\napi_key = %s\n[collect_fail]\n" % SECRET
+        quiet = self.write_ini(body, exporter={"log_level": "warn"})
+        res = self.run_exporterd(["-c", quiet, "--once"])
+        self.assertEqual(res.code, 1, res)
+        self.assertNotIn("level=info", res.stderr)
+        self.assertRegex(res.stderr, r'level=warn .*upstream said no.* collector=collect_fail')
+        res = self.run_exporterd(["-c", quiet, "--once", "--log-level", "info"])
+        self.assertRegex(res.stderr, r'level=info msg="api_key is set \(14 characters\)" '
+                                     r'collector=well_behaved')
+        res = self.run_exporterd(["-c", quiet, "--once", "--log-level", "error"])
+        self.assertNotRegex(res.stderr, r"level=(info|warn)")
+        self.assertNotIn(SECRET, res.stderr)
+
     def test_once_openmetrics(self):
         ini = self.write_ini("[well_behaved]\n[well_behaved:b]\nsite = b\n")
         res = self.run_exporterd(["-c", ini, "--once", "--format", "openmetrics"])
@@ -279,6 +302,42 @@ class StartupErrorTest(ExporterdTestCase):
         with open(ini) as f:
             lines = [i for i, l in enumerate(f, 1) if l.strip() == "[well_behaved]"]
         self.fails(body, r"INI:%d\b" % lines[1])
+
+    def test_bad_metric_and_label_names(self):
+        cases = [("2bad", ""), ("bad-name", ""), ("__reserved", ""), ("exporterd_fake", ""),
+                 ("process_fake", ""), ("well_behaved_x", "le"), ("well_behaved_x", "quantile"),
+                 ("well_behaved_x", "__x"), ("well_behaved_x", "bad-label"),
+                 ("well_behaved_x", "dup,dup"), ("well_behaved_value", "site,other"),
+                 ("well_behaved_state", "site")]
+        for name, labels in cases:
+            with self.subTest(name=name, labels=labels):
+                ini = self.write_ini("[well_behaved:n]\nextra_gauge = %s\nextra_labels = %s\n" %
+                                     (name, labels))
+                res = self.run_exporterd(["-c", ini, "--check"])
+                self.assertEqual(res.code, 1, res)
+                self.assertIn("well_behaved:n", res.stderr)
+                bad = labels.split(",")[0] if name == "well_behaved_x" else name
+                self.assertIn(bad, res.stderr)
+
+    def test_good_extra_names(self):
+        for name, labels in (("well_behaved:ratio", ""), ("well_behaved_extra", "x,y_z"),
+                             ("_well_behaved", "_a")):
+            with self.subTest(name=name, labels=labels):
+                ini = self.write_ini("[well_behaved]\nextra_gauge = %s\nextra_labels = %s\n" %
+                                     (name, labels))
+                res = self.run_exporterd(["-c", ini, "--check"])
+                self.assertEqual(res.code, 0, res)
+
+    def test_family_declared_differently_by_two_instances(self):
+        body = ("[well_behaved:a]\nsite = a\nextra_gauge = shared_x\nextra_labels = one\n\n"
+                "[well_behaved:b]\nsite = b\nextra_gauge = shared_x\nextra_labels = two\n")
+        self.fails(body, r"well_behaved:b", r"shared_x")
+        same = body.replace("extra_labels = two", "extra_labels = one")
+        res = self.run_exporterd(["-c", self.write_ini(same), "--once"])
+        self.assertEqual(res.code, 0, res)
+        page = harness.check_page(res.stdout_bytes, "text")
+        check_well_behaved(self, page, site="a")
+        check_well_behaved(self, page, site="b")
 
     def test_missing_config_file(self):
         path = os.path.join(self.tempdir(), "absent.ini")

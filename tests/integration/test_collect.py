@@ -75,11 +75,12 @@ interval = 0
         self.assertEqual(pages[-1].value("hang_collects_total"), 1)
 
         # Later scrapes do not ask the hung worker again, still end by their deadline
-        # (the header's, else scrape_timeout) and still collect well_behaved.
+        # (the header's minus a margin, else scrape_timeout plus the time to answer)
+        # and still collect well_behaved.
         for header in ({TIMEOUT_HEADER: "2"}, {TIMEOUT_HEADER: "2"}, {}):
             with self.subTest(header=header):
                 resp, page = e.scrape(headers=header)
-                self.assertLess(resp.elapsed, 2.0 if header else 1.5)
+                self.assertLess(resp.elapsed, 2.0 if header else 1.75)
                 self.assertEqual(success(page, "hang"), 0)
                 self.assertEqual(page.value("hang_collects_total"), 1)
                 m = check_well_behaved(self, page)
@@ -106,17 +107,17 @@ class CollectOnScrapeTest(ExporterdTestCase):
                 results[i] = ex
 
         threads = [threading.Thread(target=scrape, args=(i,)) for i in range(5)]
-        start = time.monotonic()
         for t in threads:
             t.start()
         for t in threads:
             t.join(20)
-        elapsed = time.monotonic() - start
         for r in results:
             self.assertIsInstance(r, tuple, r)
         self.assertEqual([r[1].value("slow_collects_total") for r in results], [before + 1] * 5)
-        self.assertLess(elapsed, 1.9, "five scrapes must share one 1s collect")
-        self.assertGreaterEqual(elapsed, 0.9, "the scrapes must wait for the collect")
+        # HTTP time only: checking the pages (promtool) is not part of it.
+        elapsed = [r[0].elapsed for r in results]
+        self.assertLess(max(elapsed), 1.9, "five scrapes must share one 1s collect")
+        self.assertGreaterEqual(min(elapsed), 0.8, "the scrapes must wait for the collect")
 
         _, page = e.scrape(headers=headers)
         self.assertEqual(page.value("slow_collects_total"), before + 2)

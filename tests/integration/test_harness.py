@@ -116,7 +116,8 @@ class OpenMetricsCheckerTest(unittest.TestCase):
         self.assertRejected(om_replace(b"# TYPE g gauge", b"#  TYPE g gauge"))
 
     def test_rejects_timestamps(self):
-        self.assertRejected(om_replace(b"lat_seconds_count 1\n", b"lat_seconds_count 1 1700000000\n"))
+        self.assertRejected(om_replace(b"lat_seconds_count 1\n",
+                                       b"lat_seconds_count 1 1700000000\n"))
 
     def test_rejects_broken_histogram(self):
         self.assertRejected(om_replace(b"rt_seconds_count 1\n", b"rt_seconds_count 2\n"))

@@ -1,7 +1,8 @@
-"""HTTP endpoints of a running exporterd: negotiation, gzip, filters, landing page, health, errors."""
+"""HTTP endpoints: negotiation, gzip, filters, landing page, health, readiness, errors."""
 import gzip
 import os
 import re
+import socket
 import threading
 import time
 import unittest
@@ -228,7 +229,8 @@ class ServedPageTest(ExporterdTestCase):
                 self.assertNotIn(method, allow)
 
     def test_head(self):
-        for accept, ct in ((None, TEXT_CONTENT_TYPE), (PROMETHEUS_ACCEPT, OPENMETRICS_CONTENT_TYPE)):
+        for accept, ct in ((None, TEXT_CONTENT_TYPE),
+                           (PROMETHEUS_ACCEPT, OPENMETRICS_CONTENT_TYPE)):
             with self.subTest(accept=accept):
                 resp = self.e.request("HEAD", "/metrics", {"Accept": accept} if accept else {})
                 self.assertEqual(resp.status, 200)
@@ -344,6 +346,52 @@ class ReadinessTest(ExporterdTestCase):
         for t in threads:
             t.join(30)
         self.assertEqual(errors, [])
+
+
+class SettingsTest(ExporterdTestCase):
+    def test_metrics_path_and_listen_flag(self):
+        e = self.start("[well_behaved]\ninterval = 1h\n", exporter={"metrics_path": "/custom"},
+                       listen_flag=True)
+        _, page = e.scrape(path="/custom")
+        check_well_behaved(self, page)
+        self.assertEqual(e.get("/metrics").status, 404)
+        self.assertRegex(e.get("/").text, r'href="/custom"')
+        self.assertEqual(e.request("HEAD", "/custom").status, 200)
+        # -l replaced the file's listen address.
+        with self.assertRaises(ConnectionRefusedError):
+            harness.http_request(e.ini_port, "GET", "/-/healthy", timeout=2)
+
+    def test_disabled_instance_is_absent(self):
+        e = self.start("[well_behaved]\ninterval = 1h\n\n[collect_fail]\nenabled = false\n")
+        harness.wait_until(lambda: e.get("/-/ready").status == 200, 10, "ready")
+        _, page = e.scrape()
+        self.assertEqual({s.labels["collector"] for s in page.find("exporterd_collector_success")},
+                         {"well_behaved"})
+        self.assertFalse(page.has("collect_fail_attempts_total"))
+
+
+class AbusiveClientTest(ExporterdTestCase):
+    def test_huge_header_is_refused_and_serving_goes_on(self):
+        e = self.start("[well_behaved]\ninterval = 1h\n")
+        try:
+            resp = e.get("/metrics", {"X-Big": "a" * 200000})
+            self.assertTrue(400 <= resp.status < 500, resp)
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # refused before the whole header was sent
+        resp, page = e.scrape()
+        check_well_behaved(self, page)
+
+    def test_idle_connections_do_not_block_scrapes(self):
+        e = self.start("[well_behaved]\ninterval = 1h\n")
+        socks = []
+        self.addCleanup(lambda: [s.close() for s in socks])
+        for _ in range(64):
+            s = socket.create_connection(("127.0.0.1", e.port), timeout=5)
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
+            socks.append(s)
+        resp, page = e.scrape(timeout=5)
+        self.assertLess(resp.elapsed, 1.0)
+        check_well_behaved(self, page)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""End to end: a real Prometheus 2.42 scrapes exporterd (OpenMetrics, gzip) and stores what we serve."""
+"""End to end: a real Prometheus 2.42 scrapes exporterd (OpenMetrics, gzip) and stores it all."""
 import json
 import os
 import shutil

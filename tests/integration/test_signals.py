@@ -168,7 +168,10 @@ interval = 200ms
         e.scrape()
         code, took = e.stop(signal.SIGTERM, within=1.0)
         self.assertEqual(code, 0, e.stderr())
-        self.assertRegex(e.stderr(), r'msg="shutdown after 1 collects" collector=well_behaved')
+        log = e.stderr()
+        self.assertRegex(log, r'msg="shutdown after 1 collects" collector=well_behaved')
+        self.assertLogfmt(log)
+        self.assertNotRegex(log, r"level=(warn|error)", "a clean run logs no warnings")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@
  * Everything here is a pure function of the number of collects so far (n), so
  * the integration tests can predict each page:
  *   well_behaved_collects_total{site}            n
+ *   well_behaved_errors_total{site}              0 (family created as "..._total")
  *   well_behaved_value{site}                     n * step
  *   well_behaved_tag{site,tag}                   1-based position of each `tag` option
  *   well_behaved_label{site,case,raw}            one child per escaping vector
@@ -27,6 +28,7 @@ typedef struct well_behaved {
 	int64_t step;
 	uint64_t collects;
 	exporterd_family *collects_total;
+	exporterd_family *errors_total;
 	exporterd_family *value;
 	exporterd_family *tag;
 	exporterd_family *label;
@@ -64,6 +66,9 @@ static const exporterd_option well_behaved_options[] = {
      EXPORTERD_OPT_REPEATABLE},
     {"api_key", EXPORTERD_OPT_STRING, NULL, "credential that must never be shown",
      EXPORTERD_OPT_SECRET},
+    {"extra_gauge", EXPORTERD_OPT_STRING, NULL,
+     "name of one more gauge, created at init (to test name checks)", 0},
+    {"extra_labels", EXPORTERD_OPT_STRING, "", "label names of extra_gauge", 0},
     {NULL, 0, NULL, NULL, 0},
 };
 
@@ -88,6 +93,9 @@ static int well_behaved_init(exporterd_instance *inst)
 
 	wb->collects_total = exporterd_counter_new(inst, "well_behaved_collects",
 	                                           "Collects run by this instance.", "site");
+	/* Created with the suffix, which the API accepts and does not double. */
+	wb->errors_total = exporterd_counter_new(inst, "well_behaved_errors_total",
+	                                         "Errors seen; always 0.", "site");
 	wb->value = exporterd_gauge_new(inst, "well_behaved_value",
 	                                "Number of collects times the step option.", "site");
 	wb->tag = exporterd_gauge_new(inst, "well_behaved_tag",
@@ -113,8 +121,15 @@ static int well_behaved_init(exporterd_instance *inst)
 	                       "site", "version,commit");
 	wb->state = exporterd_enum_new(inst, "well_behaved_state", "Life cycle state.", "site",
 	                               "starting,running,stopped");
-	if (!wb->collects_total || !wb->value || !wb->tag || !wb->label || !wb->special ||
-	    !wb->ephemeral || !wb->latency || !wb->size || !wb->wait || !wb->build || !wb->state) {
+	const char *extra = exporterd_option_string(inst, "extra_gauge", 0);
+	int extra_ok = 1;
+	if (extra && *extra)
+		extra_ok =
+		    exporterd_gauge_new(inst, extra, "Extra gauge from the extra_gauge option.",
+		                        exporterd_option_string(inst, "extra_labels", 0)) != NULL;
+	if (!extra_ok || !wb->collects_total || !wb->errors_total || !wb->value || !wb->tag ||
+	    !wb->label || !wb->special || !wb->ephemeral || !wb->latency || !wb->size ||
+	    !wb->wait || !wb->build || !wb->state) {
 		/* The failing _new call has set the error; the host frees the families. */
 		exporterd_set_data(inst, NULL);
 		free(wb);
@@ -145,6 +160,10 @@ static int well_behaved_collect(exporterd_instance *inst)
 	/* The API promises to refuse these without changing the value. */
 	if (exporterd_counter_inc(c, -1) == 0 || exporterd_counter_inc(c, NAN) == 0)
 		return exporterd_error(inst, "a negative or NaN counter increment was accepted");
+
+	c = exporterd_child_with(wb->errors_total, site);
+	if (!c || exporterd_counter_inc(c, 0) != 0)
+		return exporterd_error(inst, "a zero counter increment was refused");
 
 	c = exporterd_child_with(wb->value, site);
 	if (!c)
