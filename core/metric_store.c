@@ -161,17 +161,19 @@ static int store_make_key(const char *const *values, size_t n, char *stack, char
 	return 0;
 }
 
-/* Renders name="value" pairs for names[i] and the '\0'-separated values of key into a new
- * malloc'd string (caller frees). Returns NULL when out of memory. */
-static char *store_render_pairs(char *const *names, size_t n, const char *key, size_t key_len,
-                                size_t *out_len)
+/* Upper bound of store_write_pairs' output for these names and a key of key_len bytes. */
+static size_t store_pairs_bound(char *const *names, size_t n, size_t key_len)
 {
 	size_t size = LABEL_ESCAPE_MAX(key_len) + 1;
 	for (size_t i = 0; i < n; i++)
 		size += strlen(names[i]) + 4;
-	char *out = malloc(size);
-	if (!out)
-		return NULL;
+	return size;
+}
+
+/* Writes name="value" pairs for names[i] and the '\0'-separated values of key into out (at
+ * least store_pairs_bound bytes), NUL-terminated. Returns the length. */
+static size_t store_write_pairs(char *out, char *const *names, size_t n, const char *key)
+{
 	size_t o = 0;
 	const char *v = key;
 	for (size_t i = 0; i < n; i++) {
@@ -187,7 +189,16 @@ static char *store_render_pairs(char *const *names, size_t n, const char *key, s
 		v += vlen + 1;
 	}
 	out[o] = '\0';
-	*out_len = o;
+	return o;
+}
+
+/* Same as store_write_pairs into a new malloc'd string (caller frees); NULL when out of memory. */
+static char *store_render_pairs(char *const *names, size_t n, const char *key, size_t key_len,
+                                size_t *out_len)
+{
+	char *out = malloc(store_pairs_bound(names, n, key_len));
+	if (out)
+		*out_len = store_write_pairs(out, names, n, key);
 	return out;
 }
 
@@ -220,15 +231,18 @@ static exporterd_child *store_child_new(exporterd_family *fam, const char *key, 
 	if (fam->nchildren + 1 > fam->table_mask + 1 || !fam->table)
 		if (store_table_grow(fam) != 0)
 			return NULL;
-	size_t labels_len;
-	char *labels =
-	    store_render_pairs(fam->label_names, fam->nlabels, key, key_len, &labels_len);
+	/* Rendered first to learn the exact size; on the stack for all but very long labels. */
+	char stack[STORE_STACK_KEY * 2];
+	size_t bound = store_pairs_bound(fam->label_names, fam->nlabels, key_len);
+	char *labels = bound <= sizeof(stack) ? stack : malloc(bound);
 	if (!labels)
 		return NULL;
+	size_t labels_len = store_write_pairs(labels, fam->label_names, fam->nlabels, key);
 	size_t buckets = fam->kind == METRIC_HISTOGRAM ? fam->nbounds * sizeof(uint64_t) : 0;
 	exporterd_child *c = calloc(1, sizeof(*c) + buckets + key_len + labels_len + 1);
 	if (!c) {
-		free(labels);
+		if (labels != stack)
+			free(labels);
 		return NULL;
 	}
 	char *extra = (char *)(c + 1);
@@ -243,7 +257,8 @@ static exporterd_child *store_child_new(exporterd_family *fam, const char *key, 
 	c->labels = c->key + key_len;
 	memcpy(c->labels, labels, labels_len + 1);
 	c->labels_len = labels_len;
-	free(labels);
+	if (labels != stack)
+		free(labels);
 	if (fam->kind == METRIC_INFO) {
 		/* Carries empty values until exporterd_info_set. */
 		char empty[64] = {0};

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "exporterd/plugin.h"
+#include "instance.h"
 #include "metric_store.h"
 
 #include <math.h>
@@ -172,9 +173,9 @@ static void test_reserved_prefixes(void **state)
 	               "\"exporterd_\"");
 	expect_refused(s, METRIC_COUNTER, "process_cpu_seconds_total", NULL, NULL, "reserved",
 	               "\"process_\"");
-	family_options host = {.allow_reserved = 1};
-	assert_non_null(make(s, METRIC_GAUGE, "exporterd_up", NULL, &host));
-	assert_non_null(make(s, METRIC_COUNTER, "process_cpu_seconds_total", NULL, &host));
+	family_options own = {.allow_reserved = 1};
+	assert_non_null(make(s, METRIC_GAUGE, "exporterd_up", NULL, &own));
+	assert_non_null(make(s, METRIC_COUNTER, "process_cpu_seconds_total", NULL, &own));
 	assert_non_null(make(s, METRIC_GAUGE, "exporterdx", NULL, NULL));
 	metric_store_free(s);
 }
@@ -948,6 +949,60 @@ static void test_registry_threads(void **state)
 	family_registry_free(race_reg);
 }
 
+/* The public exporterd_*_new calls create in the instance's store and report through
+ * exporterd_error. */
+static void test_plugin_api_wrappers(void **state)
+{
+	(void)state;
+	struct exporterd_instance *inst = calloc(1, sizeof(*inst));
+	assert_non_null(inst);
+	inst->name = "demo";
+	inst->store = metric_store_new("demo", NULL);
+	assert_null(exporterd_gauge_new(inst, "bad-name", "h", NULL));
+	assert_contains(inst->error, "invalid gauge name \"bad-name\"");
+	assert_null(exporterd_counter_new(inst, "ok", "h", "le"));
+	assert_contains(inst->error, "\"le\" is reserved");
+	double bad[] = {2, 1};
+	assert_null(exporterd_histogram_new(inst, "h", "h", NULL, bad, 2));
+	assert_contains(inst->error, "strictly ascending");
+	assert_null(exporterd_enum_new(inst, "e", "h", NULL, ""));
+	assert_contains(inst->error, "no states");
+	assert_null(exporterd_info_new(inst, "i", "h", "a", "a"));
+	assert_contains(inst->error, "duplicate label name \"a\"");
+	assert_null(exporterd_gauge_new(NULL, "g", "h", NULL));
+
+	exporterd_family *c = exporterd_counter_new(inst, "demo_events_total", "Events.", "kind");
+	exporterd_family *g = exporterd_gauge_new(inst, "demo_level", "Level.", NULL);
+	exporterd_family *s = exporterd_summary_new(inst, "demo_wait_seconds", "Wait.", NULL);
+	double b[] = {1, 5};
+	exporterd_family *h = exporterd_histogram_new(inst, "demo_size_bytes", "Size.", NULL, b, 2);
+	exporterd_family *d =
+	    exporterd_histogram_new(inst, "demo_default", "Default.", NULL, NULL, 0);
+	exporterd_family *i = exporterd_info_new(inst, "demo_build", "Build.", NULL, "version");
+	exporterd_family *e = exporterd_enum_new(inst, "demo_mode", "Mode.", NULL, "off,on");
+	assert_true(c && g && s && h && d && i && e);
+	exporterd_counter_inc(exporterd_child_with(c, "x"), 2);
+	exporterd_gauge_set(exporterd_child_get(g, NULL), 3);
+	exporterd_summary_observe(exporterd_child_get(s, NULL), 0.5);
+	exporterd_histogram_observe(exporterd_child_get(h, NULL), 4);
+	exporterd_histogram_observe(exporterd_child_get(d, NULL), 4);
+	exporterd_info_set(exporterd_child_get(i, NULL), (const char *[]){"1.0"});
+	exporterd_enum_set(exporterd_child_get(e, NULL), "on");
+	char *text = render(inst->store);
+	assert_contains(text, "demo_events_total{kind=\"x\"} 2\n");
+	assert_contains(text, "\ndemo_level 3\n");
+	assert_contains(text, "\ndemo_wait_seconds_count 1\ndemo_wait_seconds_sum 0.5\n");
+	assert_contains(text, "demo_size_bytes_bucket{le=\"1.0\"} 0\n"
+	                      "demo_size_bytes_bucket{le=\"5.0\"} 1\n"
+	                      "demo_size_bytes_bucket{le=\"+Inf\"} 1\n");
+	assert_contains(text, "demo_default_bucket{le=\"5.0\"} 1\n");
+	assert_contains(text, "demo_build_info{version=\"1.0\"} 1\n");
+	assert_contains(text, "demo_mode{demo_mode=\"off\"} 0\ndemo_mode{demo_mode=\"on\"} 1\n");
+	free(text);
+	metric_store_free(inst->store);
+	free(inst);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -974,6 +1029,7 @@ int main(void)
 	    cmocka_unit_test(test_registry_duplicate_series),
 	    cmocka_unit_test(test_registry_duplicate_info_and_late_join),
 	    cmocka_unit_test(test_registry_threads),
+	    cmocka_unit_test(test_plugin_api_wrappers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
