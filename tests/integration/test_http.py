@@ -5,7 +5,6 @@ import re
 import socket
 import threading
 import time
-import unittest
 
 import harness
 from harness import (OPENMETRICS_CONTENT_TYPE, PROMETHEUS_ACCEPT, TEXT_CONTENT_TYPE,
@@ -151,6 +150,10 @@ class ServedPageTest(ExporterdTestCase):
 
         _, page = self.scrape("collect[]=no_such_instance")
         self.assertEqual(self.sites(page), set())
+
+        # Unknown parameters change nothing.
+        _, page = self.scrape("foo=bar&collect=x&name=y")
+        self.assertEqual(self.sites(page), {"alpha", "beta"})
 
     def scrape_om(self, query):
         return self.e.scrape_om(query)
