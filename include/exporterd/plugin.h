@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 #define EXPORTERD_ABI_MAJOR 1
-#define EXPORTERD_ABI_MINOR 0
+#define EXPORTERD_ABI_MINOR 1
 
 #if defined(__GNUC__)
 #define EXPORTERD_EXPORT __attribute__((visibility("default")))
@@ -88,8 +88,17 @@ typedef struct exporterd_plugin_descriptor {
 	/* Releases the state made by init. Not called while collect runs. Optional. */
 	void (*shutdown)(exporterd_instance *inst);
 
+	/* Optional (ABI 1.1): one synchronous probe of `target`, for GET /probe.
+	 * `scratch` is a fresh instance for this request only: it shares the
+	 * configured instance's options and exporterd_data(), has its own empty
+	 * metric store and the request's deadline. Create the probe's families on
+	 * it and set their values; the host renders them and frees them. Runs on
+	 * an HTTP thread, possibly while collect or other probes run: treat the
+	 * shared data as read-only. Returns 0, or negative after exporterd_error(). */
+	int (*probe)(exporterd_instance *scratch, const char *target);
+
 	/* Room for optional callbacks of later minor versions; keep zero. */
-	void *reserved[8];
+	void *reserved[7];
 } exporterd_plugin_descriptor;
 
 /* Defines the plugin's one exported symbol. Usage:
