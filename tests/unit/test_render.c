@@ -108,7 +108,7 @@ static void assert_golden(const char *file, const char *got)
 		fclose(f);
 		return;
 	}
-	size_t len;
+	size_t len = 0;
 	char *want = read_file(path, &len);
 	if (!want)
 		fail_msg("missing golden file %s (run with UPDATE_GOLDEN=1 and review it)", path);
