@@ -45,6 +45,7 @@ struct http_server {
 	unsigned port;
 	atomic_int inflight; /* requests between their first handler call and completion */
 	atomic_int helpers;  /* threads running collect-on-scrape for a suspended request */
+	atomic_bool serving; /* started: libmicrohttpd's messages are about clients now */
 };
 
 /* State of one metrics request, kept across a suspension while
@@ -52,8 +53,9 @@ struct http_server {
 typedef struct http_request {
 	http_server *srv;
 	struct MHD_Connection *conn;
+	bool started;          /* the request was parsed and the scrape begun */
 	atomic_bool collected; /* the helper thread finished */
-	bool suspended;
+	bool answered;         /* a response is queued */
 	double deadline;
 	scrape_filter filter;
 	const char **collectors; /* values point into the connection's memory */
@@ -384,31 +386,26 @@ static void http_request_free(http_request *req)
 	free(req);
 }
 
-/* First call of a metrics request: parse, then either collect on scrape from a
- * helper thread (suspending the connection, so the worker thread stays free for
- * other clients) or answer at once. */
-static enum MHD_Result http_start_metrics(http_server *srv, struct MHD_Connection *conn,
-                                          void **con_cls)
+/* A metrics request, once fully received: parse, then either collect on scrape
+ * from a helper thread (suspending the connection, so the worker thread stays
+ * free for other clients) or answer at once. */
+static enum MHD_Result http_start_metrics(http_server *srv, http_request *req)
 {
-	http_request *req = calloc(1, sizeof(*req));
-	if (!req)
-		return MHD_NO;
-	req->srv = srv;
-	req->conn = conn;
-	*con_cls = req;
+	struct MHD_Connection *conn = req->conn;
+	req->started = true;
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, http_collect_argument, req);
 	req->filter.collectors = req->collectors;
 	req->filter.names = req->names;
 	req->deadline = http_deadline(srv, conn);
 	if (!http_scrape_waits(srv, &req->filter)) {
 		host_collect_on_scrape(srv->h, req->deadline, &req->filter);
+		req->answered = true;
 		return http_send_metrics(srv, req);
 	}
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_t thread;
-	req->suspended = true;
 	atomic_fetch_add(&srv->helpers, 1);
 	MHD_suspend_connection(conn);
 	if (pthread_create(&thread, &attr, http_collect_thread, req) != 0) {
@@ -424,42 +421,8 @@ static enum MHD_Result http_start_metrics(http_server *srv, struct MHD_Connectio
 
 /* ---- Dispatch ---- */
 
-static enum MHD_Result http_handle(void *cls, struct MHD_Connection *conn, const char *url,
-                                   const char *method, const char *version, const char *upload_data,
-                                   size_t *upload_data_size, void **con_cls)
+static enum MHD_Result http_route(http_server *srv, struct MHD_Connection *conn, const char *url)
 {
-	(void)version;
-	(void)upload_data;
-	http_server *srv = cls;
-	if (*con_cls) {
-		if (*con_cls == &http_stateless_request) {
-			/* A request body we do not want (the response is already queued). */
-			*upload_data_size = 0;
-			return MHD_YES;
-		}
-		/* Called again after the collect-on-scrape helper resumed us. */
-		http_request *req = *con_cls;
-		if (!atomic_load(&req->collected)) {
-			*upload_data_size = 0;
-			return MHD_YES;
-		}
-		if (!req->suspended)
-			return MHD_YES; /* already answered */
-		req->suspended = false;
-		return http_send_metrics(srv, req);
-	}
-	atomic_fetch_add(&srv->inflight, 1);
-
-	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0;
-	bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-	const char *metrics_path = host_settings(srv->h)->metrics_path;
-	if ((get || head) && strcmp(url, metrics_path) == 0)
-		return http_start_metrics(srv, conn, con_cls);
-
-	*con_cls = &http_stateless_request;
-	if (!get && !head)
-		return http_send_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED, HTTP_TEXT_TYPE,
-		                        "Method Not Allowed\n");
 	if (strcmp(url, "/") == 0)
 		return http_send_landing(srv, conn);
 	if (strcmp(url, "/-/healthy") == 0)
@@ -470,6 +433,54 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *conn, const
 		           : http_send_static(conn, MHD_HTTP_SERVICE_UNAVAILABLE, HTTP_TEXT_TYPE,
 		                              "Not ready\n");
 	return http_send_static(conn, MHD_HTTP_NOT_FOUND, HTTP_TEXT_TYPE, "Not Found\n");
+}
+
+/* libmicrohttpd calls this once when the headers are in, then again for each
+ * piece of body, then once more with no data: the request is complete and an
+ * answer queued now keeps the connection alive. Queuing on the first call would
+ * make libmicrohttpd close the connection, which is only wanted for 405. */
+static enum MHD_Result http_handle(void *cls, struct MHD_Connection *conn, const char *url,
+                                   const char *method, const char *version, const char *upload_data,
+                                   size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	(void)upload_data;
+	http_server *srv = cls;
+	if (!*con_cls) {
+		atomic_fetch_add(&srv->inflight, 1);
+		bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0;
+		bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+		if (!get && !head) {
+			*con_cls = &http_stateless_request;
+			return http_send_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED, HTTP_TEXT_TYPE,
+			                        "Method Not Allowed\n");
+		}
+		if (strcmp(url, host_settings(srv->h)->metrics_path) != 0) {
+			*con_cls = &http_stateless_request;
+			return MHD_YES;
+		}
+		http_request *req = calloc(1, sizeof(*req));
+		if (!req)
+			return MHD_NO;
+		req->srv = srv;
+		req->conn = conn;
+		*con_cls = req;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		*upload_data_size = 0; /* a body we have no use for */
+		return MHD_YES;
+	}
+	if (*con_cls == &http_stateless_request)
+		return http_route(srv, conn, url);
+	http_request *req = *con_cls;
+	if (!req->started)
+		return http_start_metrics(srv, req);
+	/* Called again after the collect-on-scrape helper resumed the connection. */
+	if (req->answered || !atomic_load(&req->collected))
+		return MHD_YES;
+	req->answered = true;
+	return http_send_metrics(srv, req);
 }
 
 static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -486,15 +497,18 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
 	atomic_fetch_sub(&srv->inflight, 1);
 }
 
+/* libmicrohttpd's own messages: errors while starting, then mostly clients that
+ * went away or misbehaved, which must not flood the log. */
 static void http_log(void *cls, const char *fmt, va_list ap)
 {
-	(void)cls;
+	http_server *srv = cls;
 	char msg[512];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	size_t len = strlen(msg);
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
 		msg[--len] = '\0';
-	log_write(EXPORTERD_LOG_WARN, NULL, "http: %s", msg);
+	log_write(atomic_load(&srv->serving) ? EXPORTERD_LOG_DEBUG : EXPORTERD_LOG_ERROR, NULL,
+	          "http: %s", msg);
 }
 
 /* ---- Life cycle ---- */
@@ -509,6 +523,7 @@ http_server *http_server_start(host *h, const char *listen, char *err, size_t er
 	srv->h = h;
 	atomic_init(&srv->inflight, 0);
 	atomic_init(&srv->helpers, 0);
+	atomic_init(&srv->serving, false);
 	srv->cache = exposition_cache_new(host_board(h));
 	if (!srv->cache) {
 		snprintf(err, errlen, "out of memory");
@@ -526,12 +541,12 @@ http_server *http_server_start(host *h, const char *listen, char *err, size_t er
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	srv->daemon = MHD_start_daemon(
-	    flags, 0, NULL, NULL, http_handle, srv, MHD_OPTION_LISTEN_SOCKET, fd,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
-	    MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, http_handle, srv, MHD_OPTION_EXTERNAL_LOGGER, http_log, srv,
+	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv, MHD_OPTION_END);
 	if (!srv->daemon) {
 		snprintf(err, errlen, "cannot start the HTTP server on %s", listen);
 		close(fd);
@@ -539,6 +554,7 @@ http_server *http_server_start(host *h, const char *listen, char *err, size_t er
 		free(srv);
 		return NULL;
 	}
+	atomic_store(&srv->serving, true);
 	return srv;
 }
 

@@ -118,8 +118,10 @@ static void landing_row(landing_buf *b, const instance_status *st)
 	landing_cell(b, text, NULL);
 	landing_time(text, sizeof(text), st->last_collect_time);
 	landing_cell(b, text, NULL);
-	if (st->collected)
-		snprintf(text, sizeof(text), "%.3fs", st->last_duration);
+	if (st->collected && st->last_duration < 1)
+		snprintf(text, sizeof(text), "%.3g ms", st->last_duration * 1e3);
+	else if (st->collected)
+		snprintf(text, sizeof(text), "%.3f s", st->last_duration);
 	else
 		snprintf(text, sizeof(text), "-");
 	landing_cell(b, text, NULL);
