@@ -139,6 +139,20 @@ EXPORTERD_API void exporterd_log(exporterd_instance *inst, exporterd_log_level l
 	va_end(ap);
 }
 
+EXPORTERD_API int exporterd_publish(exporterd_instance *inst)
+{
+	/* Without a board (a --check run, a /probe scratch instance) there is nowhere to show it. */
+	if (!inst->board || atomic_load(&inst->stopping))
+		return 0;
+	char err[256];
+	instance_snapshot *snap = metric_store_snapshot(inst->store, err, sizeof(err));
+	if (!snap)
+		return exporterd_error(inst, "%s", err);
+	publish_board_set(inst->board, inst->name, snap);
+	instance_snapshot_unref(snap);
+	return 0;
+}
+
 EXPORTERD_API double exporterd_now(void)
 {
 	struct timespec ts;

@@ -8,6 +8,7 @@
 #include "loader.h"
 #include "metric_store.h"
 #include "options.h"
+#include "publish_board.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -23,11 +24,12 @@ struct exporterd_instance {
 	double interval; /* seconds; 0 = collect on scrape */
 	double timeout;  /* seconds: deadline of one collect */
 	metric_store *store;
-	void *data;          /* the plugin's, see exporterd_set_data */
-	bool initialized;    /* init succeeded: shutdown is owed */
-	char error[512];     /* last exporterd_error() text */
-	double deadline;     /* exporterd_now() time the running collect must end by */
-	atomic_int stopping; /* set when the host stops this instance */
+	void *data;           /* the plugin's, see exporterd_set_data */
+	bool initialized;     /* init succeeded: shutdown is owed */
+	char error[512];      /* last exporterd_error() text */
+	double deadline;      /* exporterd_now() time the running collect must end by */
+	atomic_int stopping;  /* set when the host stops this instance */
+	publish_board *board; /* where exporterd_publish goes; NULL until the worker starts */
 
 	/* Worker thread and its state, guarded by mu. */
 	pthread_t thread;

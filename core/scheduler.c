@@ -195,6 +195,7 @@ int scheduler_start(exporterd_instance *inst, const scheduler_sink *sink, char *
 	}
 	args->inst = inst;
 	args->sink = sink;
+	inst->board = sink->board;
 	int rc = pthread_create(&inst->thread, NULL, scheduler_worker, args);
 	if (rc != 0) {
 		free(args);

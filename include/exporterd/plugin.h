@@ -135,6 +135,12 @@ typedef enum exporterd_log_level {
 EXPORTERD_API void exporterd_log(exporterd_instance *inst, exporterd_log_level level,
                                  const char *fmt, ...) EXPORTERD_PRINTF(3, 4);
 
+/* (ABI 1.1) Publishes what the instance's families hold now, before collect
+ * returns: a collect that gathers many targets can show each as it arrives,
+ * so one slow target delays none of the others. Call it only from collect.
+ * What it publishes stays on the page even if collect then fails. 0 or -1. */
+EXPORTERD_API int exporterd_publish(exporterd_instance *inst);
+
 /* Monotonic clock in seconds, the clock deadlines are given in. */
 EXPORTERD_API double exporterd_now(void);
 /* Monotonic time by which the running collect must return. */

@@ -125,6 +125,38 @@ static double gs_wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Turns every final, not yet reported result into metrics. Returns how many. */
+static size_t gs_report_results(gs_state *st, exporterd_instance *inst, bool all)
+{
+	double wall = gs_wall_now();
+	size_t n = 0;
+	for (size_t i = 0; i < st->cfg.nservers; i++) {
+		gs_result *r = &st->results[i];
+		if (r->reported || (!all && !r->final))
+			continue;
+		const gs_server *srv = &st->cfg.servers[i];
+		gs_log_outcome(inst, srv, st->last[i], r);
+		st->last[i] = r->outcome;
+		gs_metrics_update(&st->metrics, srv, r, wall);
+		r->reported = 1;
+		n++;
+	}
+	return n;
+}
+
+typedef struct gs_collect_ctx {
+	gs_state *st;
+	exporterd_instance *inst;
+} gs_collect_ctx;
+
+/* Publishes servers as they answer: a stalled one delays none of the others. */
+static void gs_report_progress(void *arg)
+{
+	gs_collect_ctx *ctx = arg;
+	if (gs_report_results(ctx->st, ctx->inst, false) > 0)
+		exporterd_publish(ctx->inst);
+}
+
 static int gs_collect(exporterd_instance *inst)
 {
 	gs_state *st = exporterd_data(inst);
@@ -135,21 +167,17 @@ static int gs_collect(exporterd_instance *inst)
 	double host_deadline = exporterd_deadline(inst) - GS_PUBLISH_MARGIN_SECONDS;
 	if (host_deadline < deadline)
 		deadline = host_deadline;
+	gs_collect_ctx ctx = {.st = st, .inst = inst};
+	gs_progress progress = {.report = gs_report_progress, .ctx = &ctx};
 	if (st->a2s)
-		gs_a2s_poll(st->a2s, inst, st->results, deadline);
+		gs_a2s_poll(st->a2s, inst, st->results, deadline, &progress);
 	else
-		gs_http_poll(st->http, inst, st->results, deadline);
+		gs_http_poll(st->http, inst, st->results, deadline, &progress);
 	if (exporterd_stopping(inst))
 		return exporterd_error(inst, "stopping: polls abandoned");
 
-	double wall = gs_wall_now();
-	for (size_t i = 0; i < st->cfg.nservers; i++) {
-		const gs_server *srv = &st->cfg.servers[i];
-		const gs_result *r = &st->results[i];
-		gs_log_outcome(inst, srv, st->last[i], r);
-		st->last[i] = r->outcome;
-		gs_metrics_update(&st->metrics, srv, r, wall);
-	}
+	/* The rest: timeouts, and servers with nothing to poll with. */
+	gs_report_results(st, inst, true);
 	return 0;
 }
 

@@ -111,8 +111,10 @@ void gs_a2s_free(gs_a2s *src)
 /* Final result for this poll. */
 static void gs_a2s_finish(gs_a2s_query *q, double now)
 {
-	if (q->result)
+	if (q->result) {
 		q->result->duration = now - q->started;
+		q->result->final = 1;
+	}
 	q->result = NULL;
 	if (q->fd >= 0) {
 		close(q->fd);
@@ -250,7 +252,8 @@ static void gs_a2s_receive(gs_a2s_query *q, double now)
 	}
 }
 
-void gs_a2s_poll(gs_a2s *src, exporterd_instance *inst, gs_result *results, double deadline)
+void gs_a2s_poll(gs_a2s *src, exporterd_instance *inst, gs_result *results, double deadline,
+                 const gs_progress *progress)
 {
 	double now = exporterd_now();
 	for (size_t i = 0; i < src->n; i++) {
@@ -307,6 +310,8 @@ void gs_a2s_poll(gs_a2s *src, exporterd_instance *inst, gs_result *results, doub
 			if (fds[k].revents)
 				gs_a2s_receive(&src->queries[owner[k]], now);
 		}
+		if (progress)
+			progress->report(progress->ctx);
 	}
 	free(fds);
 	free(owner);

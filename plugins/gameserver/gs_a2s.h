@@ -17,6 +17,7 @@ void gs_a2s_free(gs_a2s *src);
  * each has answered, failed, or `deadline` (exporterd_now() clock) passed.
  * results holds one reset entry per server. When the host is stopping, returns
  * at once with the unfinished ones GS_ABORTED. */
-void gs_a2s_poll(gs_a2s *src, exporterd_instance *inst, gs_result *results, double deadline);
+void gs_a2s_poll(gs_a2s *src, exporterd_instance *inst, gs_result *results, double deadline,
+                 const gs_progress *progress);
 
 #endif

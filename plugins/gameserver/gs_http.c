@@ -190,6 +190,7 @@ static void gs_http_finish(gs_http_transfer *t, CURLcode code, double now)
 {
 	gs_result *r = t->result;
 	r->duration = now - t->started;
+	r->final = 1;
 	if (code != CURLE_OK) {
 		gs_outcome o = gs_http_classify(t, code);
 		if (o == GS_ERR_TOO_LARGE)
@@ -222,7 +223,8 @@ static void gs_http_detach(gs_http *src, gs_http_transfer *t)
 	t->result = NULL;
 }
 
-void gs_http_poll(gs_http *src, exporterd_instance *inst, gs_result *results, double deadline)
+void gs_http_poll(gs_http *src, exporterd_instance *inst, gs_result *results, double deadline,
+                  const gs_progress *progress)
 {
 	double now = exporterd_now();
 	double left = deadline - now;
@@ -253,6 +255,7 @@ void gs_http_poll(gs_http *src, exporterd_instance *inst, gs_result *results, do
 			break;
 		CURLMsg *msg;
 		int queued;
+		bool finished = false;
 		while ((msg = curl_multi_info_read(src->multi, &queued))) {
 			if (msg->msg != CURLMSG_DONE)
 				continue;
@@ -262,7 +265,10 @@ void gs_http_poll(gs_http *src, exporterd_instance *inst, gs_result *results, do
 				continue;
 			gs_http_finish(t, msg->data.result, exporterd_now());
 			gs_http_detach(src, t);
+			finished = true;
 		}
+		if (finished && progress)
+			progress->report(progress->ctx);
 		if (running == 0)
 			break;
 		now = exporterd_now();

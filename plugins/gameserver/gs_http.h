@@ -17,6 +17,7 @@ void gs_http_free(gs_http *src);
  * failed, or `deadline` (exporterd_now() clock) passed. results holds one reset
  * entry per server; those of servers without a key are left as they are. When
  * the host is stopping, returns at once with the unfinished ones GS_ABORTED. */
-void gs_http_poll(gs_http *src, exporterd_instance *inst, gs_result *results, double deadline);
+void gs_http_poll(gs_http *src, exporterd_instance *inst, gs_result *results, double deadline,
+                  const gs_progress *progress);
 
 #endif

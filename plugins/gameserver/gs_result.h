@@ -42,7 +42,16 @@ typedef struct gs_result {
 	char version[GS_TEXT_MAX];
 	char game[GS_TEXT_MAX];
 	double duration; /* seconds the poll took; 0 when not polled */
+	int final;       /* the poll of this server is over: the result will not change */
+	int reported;    /* already turned into metrics */
 } gs_result;
+
+/* Called by the sources whenever some results may have become final, so the
+ * plugin can publish each server as it answers rather than after the slowest. */
+typedef struct gs_progress {
+	void (*report)(void *ctx);
+	void *ctx;
+} gs_progress;
 
 /* Clears r to "not polled", with every number NaN and every text empty. */
 void gs_result_reset(gs_result *r);

@@ -23,6 +23,22 @@ class ParallelTest(harness.ExporterdTestCase):
         body += ["server = %s:%s" % (s, key("stall", s)) for s in stalled]
         body += ["server = %s:%s" % (s, key(s, s)) for s in fast]
         e = self.start("\n".join(body) + "\n", exporter=EXPORTER)
+
+        # Each server is published as it answers: the fast ones show long before the
+        # stalled ones time out, while the collect is still running.
+        def fast_values_shown():
+            _, p = e.scrape()
+            return p.has("gameserver_up", server="strings") and p
+        early = harness.wait_until(fast_values_shown, poll_timeout, "the first fast server's values")
+        self.assertLess(time.monotonic() - e.started_at, poll_timeout - 1.0)
+        self.assertEqual(early.value("gameserver_up", server="strings"), 1)
+        self.assertEqual(early.value("gameserver_players", server="strings"), 12)
+        self.assertFalse(early.has("exporterd_collector_success", collector="gameserver"))
+        for s in stalled:
+            self.assertFalse(early.has("gameserver_poll_errors_total", server=s, reason="timeout")
+                             and early.value("gameserver_poll_errors_total", server=s,
+                                             reason="timeout") > 0)
+
         ready = wait_ready(self, e, 12)
         self.assertLess(ready, poll_timeout + 2.0)
         _, page = e.scrape()
