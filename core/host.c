@@ -291,6 +291,25 @@ size_t host_statuses(host *h, instance_status **out)
 	return n;
 }
 
+exporterd_instance *host_acquire_instance(host *h, const char *name, void **set_ref)
+{
+	*set_ref = NULL;
+	instance_set *set = host_set_acquire(h);
+	for (size_t i = 0; set && i < set->n; i++) {
+		if (strcmp(set->items[i]->name, name) == 0) {
+			*set_ref = set;
+			return set->items[i];
+		}
+	}
+	host_set_release(set);
+	return NULL;
+}
+
+void host_release_instance(void *set_ref)
+{
+	host_set_release(set_ref);
+}
+
 bool host_ready(host *h)
 {
 	instance_status *st;

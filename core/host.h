@@ -33,6 +33,14 @@ size_t host_statuses(host *h, instance_status **out);
 /* True once every enabled instance has finished its first collect. */
 bool host_ready(host *h);
 
+struct exporterd_instance;
+
+/* The enabled instance called `name` in the current set, or NULL. While the
+ * caller holds *set_ref the instance stays valid (its set is not freed, even
+ * when a reload replaces it); release it with host_release_instance. */
+struct exporterd_instance *host_acquire_instance(host *h, const char *name, void **set_ref);
+void host_release_instance(void *set_ref);
+
 /* The board every scrape reads. */
 publish_board *host_board(host *h);
 

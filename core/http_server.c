@@ -5,6 +5,7 @@
 #include "exposition.h"
 #include "landing_page.h"
 #include "log.h"
+#include "probe.h"
 
 #include <microhttpd.h>
 
@@ -62,6 +63,12 @@ typedef struct http_request {
 	const char **names;
 	size_t cap_collectors;
 	size_t cap_names;
+	/* GET /probe, answered by core/probe.c from a helper thread. */
+	bool probe;
+	exposition_format format;
+	const char *module; /* query values, in the connection's memory */
+	const char *target;
+	probe_answer answer;
 } http_request;
 
 /* Marks requests that need no state, so that completion still counts them. */
@@ -383,6 +390,7 @@ static void http_request_free(http_request *req)
 {
 	free(req->collectors);
 	free(req->names);
+	probe_answer_free(&req->answer);
 	free(req);
 }
 
@@ -417,6 +425,67 @@ static enum MHD_Result http_start_metrics(http_server *srv, http_request *req)
 	}
 	pthread_attr_destroy(&attr);
 	return MHD_YES;
+}
+
+/* ---- Probe requests ---- */
+
+static void *http_probe_thread(void *arg)
+{
+	http_request *req = arg;
+	http_server *srv = req->srv;
+	probe_serve(srv->h, req->module, req->target, req->deadline, req->format, &req->answer);
+	atomic_store(&req->collected, true);
+	MHD_resume_connection(req->conn);
+	atomic_fetch_sub(&srv->helpers, 1);
+	return NULL;
+}
+
+/* GET /probe?module=<instance>&target=<url>: the probe runs on a helper thread
+ * (it may take until the scrape deadline) while the connection is suspended. */
+static enum MHD_Result http_start_probe(http_server *srv, http_request *req)
+{
+	struct MHD_Connection *conn = req->conn;
+	req->started = true;
+	req->module = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "module");
+	req->target = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "target");
+	http_headers hd = {0};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_collect_header, &hd);
+	req->format = accept_format(hd.has_accept ? hd.accept : NULL);
+	req->deadline = http_deadline(srv, conn);
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_t thread;
+	atomic_fetch_add(&srv->helpers, 1);
+	MHD_suspend_connection(conn);
+	if (pthread_create(&thread, &attr, http_probe_thread, req) != 0) {
+		atomic_fetch_sub(&srv->helpers, 1);
+		log_warn("cannot start a thread for a probe, probing on the HTTP thread");
+		probe_serve(srv->h, req->module, req->target, req->deadline, req->format,
+		            &req->answer);
+		atomic_store(&req->collected, true);
+		MHD_resume_connection(conn);
+	}
+	pthread_attr_destroy(&attr);
+	return MHD_YES;
+}
+
+/* The probe's page (uncompressed: it is a few kilobytes) or its one-line 400. */
+static enum MHD_Result http_send_probe(http_request *req)
+{
+	if (!req->answer.body)
+		return http_send_static(req->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, HTTP_TEXT_TYPE,
+		                        "Out of memory\n");
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	    req->answer.len, req->answer.body, MHD_RESPMEM_MUST_FREE);
+	if (!resp)
+		return MHD_NO;
+	req->answer.body = NULL; /* the response frees it */
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->answer.content_type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept");
+	enum MHD_Result ret = MHD_queue_response(req->conn, req->answer.status, resp);
+	MHD_destroy_response(resp);
+	return ret;
 }
 
 /* ---- Dispatch ---- */
@@ -455,7 +524,8 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *conn, const
 			return http_send_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED, HTTP_TEXT_TYPE,
 			                        "Method Not Allowed\n");
 		}
-		if (strcmp(url, host_settings(srv->h)->metrics_path) != 0) {
+		bool metrics = strcmp(url, host_settings(srv->h)->metrics_path) == 0;
+		if (!metrics && strcmp(url, "/probe") != 0) {
 			*con_cls = &http_stateless_request;
 			return MHD_YES;
 		}
@@ -464,6 +534,7 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *conn, const
 			return MHD_NO;
 		req->srv = srv;
 		req->conn = conn;
+		req->probe = !metrics;
 		*con_cls = req;
 		return MHD_YES;
 	}
@@ -475,12 +546,12 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *conn, const
 		return http_route(srv, conn, url);
 	http_request *req = *con_cls;
 	if (!req->started)
-		return http_start_metrics(srv, req);
-	/* Called again after the collect-on-scrape helper resumed the connection. */
+		return req->probe ? http_start_probe(srv, req) : http_start_metrics(srv, req);
+	/* Called again after the collect-on-scrape or probe helper resumed the connection. */
 	if (req->answered || !atomic_load(&req->collected))
 		return MHD_YES;
 	req->answered = true;
-	return http_send_metrics(srv, req);
+	return req->probe ? http_send_probe(req) : http_send_metrics(srv, req);
 }
 
 static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -581,7 +652,9 @@ void http_server_stop(http_server *srv)
 	while (atomic_load(&srv->inflight) > 0 && exporterd_now() < until)
 		http_sleep_ms(5);
 	/* Suspended connections must be resumed before the daemon stops; their
-	 * collects were woken by host_signal_stop and return promptly. */
+	 * collects were woken by host_signal_stop and return promptly, and so do
+	 * their probes once told. */
+	probe_signal_stop();
 	while (atomic_load(&srv->helpers) > 0)
 		http_sleep_ms(5);
 	MHD_stop_daemon(srv->daemon);
