@@ -11,6 +11,10 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.request
+import urllib.parse
+import urllib.error
+import json
 
 SOURCE_DIR = os.environ.get("SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -708,6 +712,88 @@ class Exporterd:
             shutil.rmtree(self.dir, ignore_errors=True)
         if SANITIZER_REPORT.search(log):
             raise AssertionError("sanitizer report on stderr:\n" + log[-6000:])
+
+
+PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
+
+PROMETHEUS_YML = """
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files: [%s]
+scrape_configs:
+  - job_name: exporterd
+    static_configs:
+      - targets: ['127.0.0.1:%d']
+"""
+
+
+class Prometheus:
+    """A real Prometheus server on loopback scraping one exporterd every second; stopped
+    by the test case's cleanup."""
+
+    def __init__(self, tc, target_port, rule_files=()):
+        if not os.access(PROMETHEUS, os.X_OK):
+            raise AssertionError("prometheus is not installed (scripts/bootstrap installs it)")
+        d = tc.tempdir()
+        cfg = os.path.join(d, "prometheus.yml")
+        with open(cfg, "w") as f:
+            f.write(PROMETHEUS_YML % (", ".join("'%s'" % r for r in rule_files), target_port))
+        self.port = free_port()
+        self.log = open(os.path.join(d, "prometheus.log"), "w+b")
+        tc.addCleanup(self.log.close)
+        self.proc = subprocess.Popen([PROMETHEUS, "--config.file=" + cfg,
+                                      "--storage.tsdb.path=" + os.path.join(d, "data"),
+                                      "--web.listen-address=127.0.0.1:%d" % self.port,
+                                      "--log.level=warn"],
+                                     stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL,
+                                     cwd=d)
+        tc.addCleanup(self.stop)
+        wait_until(self.ready, 30, "prometheus /-/ready", interval=0.2)
+
+    def ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("prometheus exited %d:\n%s" % (self.proc.returncode,
+                                                                self.log_text()))
+        return urllib.request.urlopen("http://127.0.0.1:%d/-/ready" % self.port,
+                                      timeout=2).status == 200
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def log_text(self):
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def api(self, path, **params):
+        """The JSON document of GET /api/v1/<path>, also for HTTP errors."""
+        url = "http://127.0.0.1:%d/api/v1/%s?%s" % (self.port, path,
+                                                  urllib.parse.urlencode(params))
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return json.load(r)
+        except urllib.error.HTTPError as e:
+            return json.load(e)
+
+    def data(self, path, **params):
+        doc = self.api(path, **params)
+        if doc.get("status") != "success":
+            raise AssertionError("%s %r -> %s" % (path, params, doc))
+        return doc["data"]
+
+    def query(self, expr):
+        """The result list of an instant query that must succeed without warnings."""
+        doc = self.api("query", query=expr)
+        if doc.get("status") != "success" or doc.get("warnings"):
+            raise AssertionError("%s -> %s" % (expr, doc))
+        return doc["data"]["result"]
 
 
 class CliResult:

@@ -7,30 +7,14 @@ import shutil
 import subprocess
 import time
 import unittest
-import urllib.parse
-import urllib.request
 
 import harness
 from gameserver_support import EXPORTER, ListingApi, key, require_plugin, start_mock
 
-PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
 DEPLOY = os.path.join(harness.SOURCE_DIR, "deploy")
 RULES = os.path.join(DEPLOY, "prometheus", "rules.yml")
 DASHBOARD = os.path.join(DEPLOY, "grafana", "exporterd-gameserver.json")
-
-PROMETHEUS_YML = """
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-rule_files:
-  - %s
-scrape_configs:
-  - job_name: exporterd
-    static_configs:
-      - targets: ['127.0.0.1:%d']
-"""
 
 # Grafana's variables, as the dashboard's "All" choice and a small dashboard would set them.
 GRAFANA_VARIABLES = {"$job": ".+", "$server": ".+", "$__rate_interval": "1m",
@@ -70,59 +54,8 @@ def dashboard_queries():
 
 
 class PrometheusEndToEndTest(harness.ExporterdTestCase):
-    def start_prometheus(self, target_port):
-        if not os.access(PROMETHEUS, os.X_OK):
-            raise AssertionError("prometheus is not installed (scripts/bootstrap installs it)")
-        d = self.tempdir()
-        cfg = os.path.join(d, "prometheus.yml")
-        with open(cfg, "w") as f:
-            f.write(PROMETHEUS_YML % (RULES, target_port))
-        self.prom_port = harness.free_port()
-        log = open(os.path.join(d, "prometheus.log"), "w+b")
-        self.addCleanup(log.close)
-        proc = subprocess.Popen([PROMETHEUS, "--config.file=" + cfg,
-                                 "--storage.tsdb.path=" + os.path.join(d, "data"),
-                                 "--web.listen-address=127.0.0.1:%d" % self.prom_port,
-                                 "--log.level=warn"],
-                                stdout=log, stderr=log, stdin=subprocess.DEVNULL, cwd=d)
-
-        def stop():
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-        self.addCleanup(stop)
-
-        def ready():
-            if proc.poll() is not None:
-                log.seek(0)
-                raise AssertionError("prometheus exited %d:\n%s" %
-                                     (proc.returncode, log.read().decode(errors="replace")))
-            return urllib.request.urlopen("http://127.0.0.1:%d/-/ready" % self.prom_port,
-                                          timeout=2).status == 200
-        harness.wait_until(ready, 30, "prometheus /-/ready", interval=0.2)
-
-    def api(self, path, **params):
-        url = "http://127.0.0.1:%d/api/v1/%s?%s" % (self.prom_port, path,
-                                                  urllib.parse.urlencode(params))
-        try:
-            with urllib.request.urlopen(url, timeout=10) as r:
-                doc = json.load(r)
-        except urllib.error.HTTPError as e:
-            doc = json.load(e)
-        return doc
-
-    def query(self, expr):
-        doc = self.api("query", query=expr)
-        self.assertEqual(doc.get("status"), "success", "%s -> %s" % (expr, doc))
-        self.assertFalse(doc.get("warnings"), "%s -> %s" % (expr, doc))
-        return doc["data"]["result"]
-
     def values(self, expr, label="server"):
-        return {r["metric"].get(label): float(r["value"][1]) for r in self.query(expr)}
+        return {r["metric"].get(label): float(r["value"][1]) for r in self.prom.query(expr)}
 
     def test_prometheus_stores_and_evaluates_everything(self):
         for cmd in ([PROMTOOL, "check", "rules", RULES],
@@ -136,7 +69,7 @@ class PrometheusEndToEndTest(harness.ExporterdTestCase):
         body = "[gameserver]\ninterval = 1s\nurl = %s\n" % api.url + "".join(
             "server = %s:%s\n" % (s, key(c, s)) for s, c in servers.items())
         e = self.start(body, exporter=EXPORTER)
-        self.start_prometheus(e.port)
+        self.prom = harness.Prometheus(self, e.port, rule_files=[RULES])
 
         def stored():
             up = self.values('up{job="exporterd"}', "job")
@@ -154,7 +87,7 @@ class PrometheusEndToEndTest(harness.ExporterdTestCase):
 
         # Rates need a few scrapes and the rules a few evaluations.
         def rules_evaluated():
-            groups = self.api("rules")["data"]["groups"]
+            groups = self.prom.data("rules")["groups"]
             rules = [r for g in groups for r in g["rules"]]
             return all(r.get("lastEvaluation", "").startswith("2") and
                        not r["lastEvaluation"].startswith("0001") for r in rules) and rules
@@ -167,13 +100,13 @@ class PrometheusEndToEndTest(harness.ExporterdTestCase):
             with self.subTest(rule=r["name"]):
                 self.assertEqual(r["health"], "ok", r)
                 self.assertFalse(r.get("lastError"), r)
-                self.query(r["query"])
+                self.prom.query(r["query"])
 
         # The article's total_players, as a recording rule over our series.
         total = harness.wait_until(lambda: self.values("job:gameserver_players:sum", "job"), 10,
                                    "the total players rule")
         self.assertEqual(total, {"exporterd": 19})
-        alerts = self.api("alerts")["data"]["alerts"]
+        alerts = self.prom.data("alerts")["alerts"]
         failing = {a["labels"].get("server") for a in alerts
                    if a["labels"]["alertname"] == "GameServerPollFailing"}
         self.assertEqual(failing, {"down"})
@@ -186,7 +119,7 @@ class PrometheusEndToEndTest(harness.ExporterdTestCase):
         answered = 0
         for where, expr in queries:
             with self.subTest(panel=where):
-                result = self.query(expr)
+                result = self.prom.query(expr)
                 answered += bool(result)
         # With every server selected, each panel query has data (rates included).
         self.assertEqual(answered, len(queries))

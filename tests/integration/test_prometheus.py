@@ -1,27 +1,8 @@
 """End to end: a real Prometheus 2.42 scrapes exporterd (OpenMetrics, gzip) and stores it all."""
-import json
-import os
-import shutil
-import subprocess
 import time
-import urllib.parse
-import urllib.request
 
 import harness
 from harness import ESCAPE_VECTORS, ExporterdTestCase
-
-PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
-
-PROMETHEUS_YML = """
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: exporterd
-    static_configs:
-      - targets: ['127.0.0.1:%d']
-"""
 
 # Collected once (interval 1h) so that every scrape carries the same number of samples.
 CONFIG = """
@@ -37,51 +18,9 @@ timeout = 500ms
 
 
 class PrometheusTest(ExporterdTestCase):
-    def start_prometheus(self, target_port):
-        if not os.access(PROMETHEUS, os.X_OK):
-            raise AssertionError("prometheus is not installed (scripts/bootstrap installs it)")
-        d = self.tempdir()
-        cfg = os.path.join(d, "prometheus.yml")
-        with open(cfg, "w") as f:
-            f.write(PROMETHEUS_YML % target_port)
-        self.prom_port = harness.free_port()
-        log = open(os.path.join(d, "prometheus.log"), "w+b")
-        self.addCleanup(log.close)
-        proc = subprocess.Popen([PROMETHEUS, "--config.file=" + cfg,
-                                 "--storage.tsdb.path=" + os.path.join(d, "data"),
-                                 "--web.listen-address=127.0.0.1:%d" % self.prom_port,
-                                 "--log.level=warn"],
-                                stdout=log, stderr=log, stdin=subprocess.DEVNULL, cwd=d)
-
-        def stop():
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        self.addCleanup(stop)
-        self.prom_log = log
-
-        def ready():
-            if proc.poll() is not None:
-                log.seek(0)
-                raise AssertionError("prometheus exited %d:\n%s" %
-                                     (proc.returncode, log.read().decode(errors="replace")))
-            return urllib.request.urlopen(
-                "http://127.0.0.1:%d/-/ready" % self.prom_port, timeout=2).status == 200
-        harness.wait_until(ready, 30, "prometheus /-/ready", interval=0.2)
-
-    def api(self, path, **params):
-        url = "http://127.0.0.1:%d/api/v1/%s?%s" % (self.prom_port, path,
-                                                  urllib.parse.urlencode(params))
-        with urllib.request.urlopen(url, timeout=5) as r:
-            doc = json.load(r)
-        self.assertEqual(doc["status"], "success", doc)
-        return doc["data"]
-
     def query(self, expr):
         """Instant vector as a list of (labels, value string)."""
-        data = self.api("query", query=expr)
-        self.assertEqual(data["resultType"], "vector")
-        return [(r["metric"], r["value"][1]) for r in data["result"]]
+        return [(r["metric"], r["value"][1]) for r in self.prom.query(expr)]
 
     def one(self, expr):
         res = self.query(expr)
@@ -90,11 +29,11 @@ class PrometheusTest(ExporterdTestCase):
 
     def test_prometheus_scrapes_and_stores_everything(self):
         e = self.start(CONFIG)
-        self.start_prometheus(e.port)
+        self.prom = harness.Prometheus(self, e.port)
 
         harness.wait_until(lambda: self.query('up{job="exporterd"} == 1'), 30,
                            "up == 1", interval=0.25)
-        targets = self.api("targets")["activeTargets"]
+        targets = self.prom.data("targets")["activeTargets"]
         self.assertEqual(len(targets), 1)
         self.assertEqual(targets[0]["health"], "up")
         self.assertEqual(targets[0]["lastError"], "")
@@ -140,7 +79,7 @@ class PrometheusTest(ExporterdTestCase):
 
         # Prometheus read the OpenMetrics types (only that format has info and stateset).
         meta = {m["metric"]: m["type"] for m in
-                self.api("targets/metadata", match_target='{job="exporterd"}')}
+                self.prom.data("targets/metadata", match_target='{job="exporterd"}')}
         self.assertEqual(meta.get("well_behaved_state"), "stateset", meta)
         self.assertEqual(meta.get("well_behaved_build"), "info", meta)
         self.assertEqual(meta.get("well_behaved_collects"), "counter", meta)
@@ -148,8 +87,7 @@ class PrometheusTest(ExporterdTestCase):
         # Still up after a few more scrapes.
         time.sleep(1.5)
         self.assertEqual(self.one('up{job="exporterd"}')[1], "1")
-        self.prom_log.seek(0)
-        self.assertNotIn(b"exporterd", self.prom_log.read(), "prometheus logged a scrape problem")
+        self.assertNotIn("exporterd", self.prom.log_text(), "prometheus logged a scrape problem")
 
 
 if __name__ == "__main__":
