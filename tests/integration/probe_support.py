@@ -43,6 +43,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     /chunked/<bytes>        200 with a chunked body of that length (no Content-Length)
     /body?text=<t>          200 with body t
     /echo                   200; the request (method, headers, body) is recorded
+    /switch/<name>          the status the test set in server.switches[name] (default 200)
+    Every request is recorded in server.requests.
     """
     protocol_version = "HTTP/1.1"
 
@@ -115,6 +117,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(200, query.get("text", "").encode())
         elif kind == "echo":
             self._send(200, b"echo")
+        elif kind == "switch":
+            with self.server.lock:
+                code = self.server.switches.get(arg, 200)
+            self._send(code, b"switch")
         else:
             self._send(404, b"not found")
 
@@ -132,6 +138,7 @@ class _Server(http.server.ThreadingHTTPServer):
         self.max_active = 0
         self.requests = []
         self.finished = []
+        self.switches = {}
 
     def handle_error(self, request, client_address):  # probes that hang up are expected
         pass
