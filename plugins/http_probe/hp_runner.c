@@ -81,6 +81,7 @@ static size_t hp_runner_write(char *data, size_t size, size_t nmemb, void *userp
 			s->cap = cap;
 		}
 		memcpy(s->body + s->body_bytes, data, n);
+		s->body[s->body_bytes + n] = '\0';
 	}
 	s->body_bytes += n;
 	return n;
@@ -477,7 +478,8 @@ static void hp_runner_finish_request(hp_slot *s, CURLcode code, double now)
 	if (followed == 1)
 		return;
 	if (followed == 0) {
-		r->reason = hp_checks_verdict(&s->runner->cfg->checks, r->status, s->body,
+		const char *body = s->body && s->body_bytes ? s->body : "";
+		r->reason = hp_checks_verdict(&s->runner->cfg->checks, r->status, body,
 		                              s->body_bytes, r->ssl, &r->regex_failed);
 		if (r->reason == HP_REASON_STATUS_CODE)
 			snprintf(r->detail, sizeof(r->detail), "status %ld is not a valid status",
