@@ -573,29 +573,39 @@ static void hp_runner_reap(hp_runner *runner)
 	}
 }
 
+/* Starts the next probes on the free slots while time is left. Returns true
+ * while any probe is in flight. */
+static bool hp_runner_fill(hp_runner *runner, exporterd_instance *inst, const char *const *urls,
+                           hp_result *results, size_t n, size_t *next, double deadline)
+{
+	bool busy = false;
+	for (size_t i = 0; i < runner->nslots; i++) {
+		hp_slot *s = &runner->slots[i];
+		while (!s->result && *next < n && exporterd_now() < deadline &&
+		       !exporterd_stopping(inst)) {
+			hp_runner_begin(s, urls[*next], &results[*next], deadline);
+			(*next)++;
+		}
+		busy = busy || s->result != NULL;
+	}
+	return busy;
+}
+
 void hp_runner_run(hp_runner *runner, exporterd_instance *inst, const char *const *urls,
                    hp_result *results, size_t n, double deadline)
 {
 	for (size_t i = 0; i < n; i++)
 		hp_result_reset(&results[i]);
 	size_t next = 0;
-	for (;;) {
-		bool busy = false;
-		for (size_t i = 0; i < runner->nslots; i++) {
-			hp_slot *s = &runner->slots[i];
-			while (!s->result && next < n && exporterd_now() < deadline &&
-			       !exporterd_stopping(inst)) {
-				hp_runner_begin(s, urls[next], &results[next], deadline);
-				next++;
-			}
-			busy = busy || s->result != NULL;
-		}
-		if (!busy)
-			break;
+	/* Slots freed by finished probes are refilled before waiting again, so a
+	 * queue never waits on the poll timeout. */
+	while (hp_runner_fill(runner, inst, urls, results, n, &next, deadline)) {
 		int running = 0;
 		if (curl_multi_perform(runner->multi, &running) != CURLM_OK)
 			break;
 		hp_runner_reap(runner);
+		if (!hp_runner_fill(runner, inst, urls, results, n, &next, deadline))
+			break;
 		double now = exporterd_now();
 		if (now >= deadline || exporterd_stopping(inst))
 			break;
