@@ -51,7 +51,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # quiet
         pass
 
+    def _done(self):
+        """Counts the request out of server.active: before its answer is written, so that
+        the client cannot have sent its next request yet."""
+        if getattr(self, "_active", False):
+            self._active = False
+            with self.server.lock:
+                self.server.active -= 1
+                self.server.finished.append((self.path, time.monotonic()))
+
     def _send(self, code, body=b"", headers=None, chunked=False):
+        self._done()
         self.send_response(code)
         for k, v in (headers or {}).items():
             self.send_header(k, v)
@@ -84,12 +94,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             server.max_active = max(server.max_active, server.active)
             server.requests.append(dict(time=time.monotonic(), method=self.command,
                                         path=self.path, headers=dict(self.headers), body=body))
+        self._active = True
         try:
             self._route(parts, query)
         finally:
-            with server.lock:
-                server.active -= 1
-                server.finished.append((self.path, time.monotonic()))
+            self._done()
 
     def _route(self, parts, query):
         kind = parts[0]
