@@ -153,11 +153,17 @@ class _Server(http.server.ThreadingHTTPServer):
         pass
 
 
-class Upstream:
-    """An HTTP (or, given a certificate, HTTPS) server on a free loopback port, in a thread."""
+class _Server6(_Server):
+    address_family = socket.AF_INET6
 
-    def __init__(self, certfile=None, keyfile=None, tls_max=None):
-        self.server = _Server(("127.0.0.1", 0), Handler)
+
+class Upstream:
+    """An HTTP (or, given a certificate, HTTPS) server on a free loopback port, in a thread;
+    on ::1 instead of 127.0.0.1 with ipv6=True."""
+
+    def __init__(self, certfile=None, keyfile=None, tls_max=None, ipv6=False):
+        self.server = (_Server6(("::1", 0), Handler) if ipv6
+                       else _Server(("127.0.0.1", 0), Handler))
         self.tls = certfile is not None
         if self.tls:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -169,7 +175,9 @@ class Upstream:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def url(self, path, host="127.0.0.1"):
+    def url(self, path, host=None):
+        if host is None:
+            host = "[::1]" if self.server.address_family == socket.AF_INET6 else "127.0.0.1"
         return "%s://%s:%d%s" % ("https" if self.tls else "http", host, self.port, path)
 
     def requests(self, path=None):

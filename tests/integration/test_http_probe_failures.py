@@ -124,6 +124,31 @@ class FailuresTest(harness.ExporterdTestCase):
                          1)
 
 
+class IpProtocolTest(harness.ExporterdTestCase):
+    def test_ip_protocol(self):
+        # An upstream on ::1 only; curl resolves localhost to ::1 and 127.0.0.1.
+        up = start(self, Upstream(ipv6=True))
+        body = "\n".join([
+            section("http_probe", ["v6:" + up.url("/status/200"),
+                                   "auto:" + up.url("/status/200", host="localhost")],
+                    interval="1h"),
+            section("http_probe:ip6", ["ip6:" + up.url("/status/200", host="localhost")],
+                    interval="1h", ip_protocol="ip6"),
+            section("http_probe:ip4", ["ip4:" + up.url("/status/200", host="localhost")],
+                    interval="1h", ip_protocol="ip4"),
+        ])
+        e = self.start(body, exporter=EXPORTER)
+        wait_ready(e)
+        _, page = e.scrape()
+        for t in ("v6", "auto", "ip6"):
+            s = series(page, t)
+            self.assertEqual(s["probe_success"], 1, t)
+            self.assertEqual(s["probe_ip_protocol"], 6, t)
+        s = series(page, "ip4")
+        self.assertEqual(s.get("reason"), "connect")
+        self.assertEqual(s["probe_ip_protocol"], 4)
+
+
 class CyclesTest(harness.ExporterdTestCase):
     def test_counters_gauges_and_logs_across_collects(self):
         up = start(self, Upstream())
