@@ -192,6 +192,8 @@ static int hp_runner_setup(hp_slot *s, const hp_config *cfg)
 	 * timed on its own as blackbox does. */
 	HP_SET(CURLOPT_FOLLOWLOCATION, 0L);
 	HP_SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	/* The target itself is measured: no proxy from http_proxy and friends. */
+	HP_SET(CURLOPT_PROXY, "");
 	/* Every probe makes its own connection and lookup: connect, TLS and DNS
 	 * are part of what it measures. */
 	HP_SET(CURLOPT_FRESH_CONNECT, 1L);
