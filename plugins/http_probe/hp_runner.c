@@ -24,6 +24,7 @@ typedef struct hp_slot {
 	CURL *easy;
 	bool active;        /* added to the multi handle */
 	hp_result *result;  /* NULL when the slot is free */
+	size_t index;       /* of the URL being probed */
 	double started;     /* exporterd_now() when the probe began */
 	double ends;        /* when it must be over: probe_timeout or the deadline */
 	int hops;           /* requests made before the current one */
@@ -43,6 +44,7 @@ typedef struct hp_slot {
 
 struct hp_runner {
 	const hp_config *cfg;
+	const hp_runner_hooks *hooks; /* of the run in progress; NULL = none */
 	CURLM *multi;
 	hp_slot *slots;
 	size_t nslots;
@@ -279,24 +281,30 @@ static void hp_runner_detach(hp_slot *s)
 	}
 }
 
-/* Ends the slot's probe; the slot is free afterwards. */
+/* Ends the slot's probe and reports it; the slot is free afterwards. */
 static void hp_runner_release(hp_slot *s, double now)
 {
 	hp_runner_detach(s);
-	if (s->result)
+	if (s->result) {
 		s->result->duration = round((now - s->started) * 1e6) / 1e6;
+		const hp_runner_hooks *h = s->runner->hooks;
+		if (h && h->done)
+			h->done(h->arg, s->index, s->result);
+	}
 	s->result = NULL;
 	free(s->next_url);
 	s->next_url = NULL;
 }
 
 /* Begins probing url into r on a free slot. */
-static void hp_runner_begin(hp_slot *s, const char *url, hp_result *r, double deadline)
+static void hp_runner_begin(hp_slot *s, size_t index, const char *url, hp_result *r,
+                            double deadline)
 {
 	hp_result_reset(r);
 	r->reason = HP_OK;
 	r->detail[0] = '\0';
 	s->result = r;
+	s->index = index;
 	s->started = exporterd_now();
 	s->ends = s->started + s->runner->cfg->probe_timeout;
 	if (deadline < s->ends)
@@ -585,7 +593,7 @@ static bool hp_runner_fill(hp_runner *runner, exporterd_instance *inst, const ch
 		hp_slot *s = &runner->slots[i];
 		while (!s->result && *next < n && exporterd_now() < deadline &&
 		       !exporterd_stopping(inst)) {
-			hp_runner_begin(s, urls[*next], &results[*next], deadline);
+			hp_runner_begin(s, *next, urls[*next], &results[*next], deadline);
 			(*next)++;
 		}
 		busy = busy || s->result != NULL;
@@ -594,10 +602,11 @@ static bool hp_runner_fill(hp_runner *runner, exporterd_instance *inst, const ch
 }
 
 void hp_runner_run(hp_runner *runner, exporterd_instance *inst, const char *const *urls,
-                   hp_result *results, size_t n, double deadline)
+                   hp_result *results, size_t n, double deadline, const hp_runner_hooks *hooks)
 {
 	for (size_t i = 0; i < n; i++)
 		hp_result_reset(&results[i]);
+	runner->hooks = hooks;
 	size_t next = 0;
 	/* Slots freed by finished probes are refilled before waiting again, so a
 	 * queue never waits on the poll timeout. */
@@ -615,6 +624,8 @@ void hp_runner_run(hp_runner *runner, exporterd_instance *inst, const char *cons
 		curl_multi_poll(runner->multi, NULL, 0,
 		                wait < HP_RUNNER_TICK_MS ? (int)ceil(wait) : HP_RUNNER_TICK_MS,
 		                NULL);
+		if (hooks && hooks->tick)
+			hooks->tick(hooks->arg);
 	}
 
 	/* What still runs has run out of time (or the host is stopping). */
@@ -630,4 +641,7 @@ void hp_runner_run(hp_runner *runner, exporterd_instance *inst, const char *cons
 			s->cap = 0;
 		}
 	}
+	for (; next < n && hooks && hooks->done; next++)
+		hooks->done(hooks->arg, next, &results[next]);
+	runner->hooks = NULL;
 }

@@ -42,12 +42,22 @@ typedef struct hp_runner hp_runner;
 hp_runner *hp_runner_new(const hp_config *cfg, size_t slots, char *err, size_t errlen);
 void hp_runner_free(hp_runner *runner);
 
+/* What a run tells its caller, on the running thread; any member may be NULL. */
+typedef struct hp_runner_hooks {
+	/* Each probe's final result, once per URL (also for those never started). */
+	void (*done)(void *arg, size_t index, const hp_result *result);
+	/* Called at least every 100 ms while probes are in flight. */
+	void (*tick)(void *arg);
+	void *arg;
+} hp_runner_hooks;
+
 /* Probes urls[0..n) into results[0..n): `slots` at a time, each for at most
  * cfg->probe_timeout and all by `deadline` (exporterd_now clock). A probe
  * still running at the deadline, or never started, fails with `timeout`.
- * Returns early when exporterd_stopping(inst). One runner serves one call at a
- * time; different runners may run at once on different threads. */
+ * Returns early when exporterd_stopping(inst). hooks may be NULL. One runner
+ * serves one call at a time; different runners may run at once on different
+ * threads. */
 void hp_runner_run(hp_runner *runner, exporterd_instance *inst, const char *const *urls,
-                   hp_result *results, size_t n, double deadline);
+                   hp_result *results, size_t n, double deadline, const hp_runner_hooks *hooks);
 
 #endif

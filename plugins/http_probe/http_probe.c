@@ -10,6 +10,9 @@
 
 /* Time kept back from the deadline for turning results into metrics. */
 #define HP_PUBLISH_MARGIN_SECONDS 0.1
+/* During a long cycle, what has finished is published this often, so that one
+ * slow target keeps none of the others off the page. */
+#define HP_PUBLISH_EVERY_SECONDS 1.0
 
 /* What init builds. collect owns everything but cfg, which /probe requests
  * read at the same time (and only read). */
@@ -81,20 +84,47 @@ static void hp_log_outcome(exporterd_instance *inst, const char *target, hp_reas
 	              r->detail);
 }
 
+/* One collect cycle, as the runner reports its probes. */
+typedef struct hp_cycle {
+	hp_state *st;
+	exporterd_instance *inst;
+	double published; /* exporterd_now() of the last publish (or the cycle's start) */
+	bool pending;     /* results in the families that are not published yet */
+} hp_cycle;
+
+static void hp_cycle_done(void *arg, size_t i, const hp_result *r)
+{
+	hp_cycle *c = arg;
+	if (exporterd_stopping(c->inst))
+		return;
+	const char *target = c->st->cfg.targets[i].label;
+	hp_log_outcome(c->inst, target, c->st->last[i], r);
+	c->st->last[i] = r->reason;
+	hp_metrics_update(&c->st->metrics, target, r);
+	c->pending = true;
+}
+
+static void hp_cycle_tick(void *arg)
+{
+	hp_cycle *c = arg;
+	double now = exporterd_now();
+	if (c->pending && now - c->published >= HP_PUBLISH_EVERY_SECONDS) {
+		exporterd_publish(c->inst);
+		c->published = now;
+		c->pending = false;
+	}
+}
+
 static int hp_collect(exporterd_instance *inst)
 {
 	hp_state *st = exporterd_data(inst);
+	hp_cycle cycle = {.st = st, .inst = inst, .published = exporterd_now()};
+	hp_runner_hooks hooks = {.done = hp_cycle_done, .tick = hp_cycle_tick, .arg = &cycle};
 	double deadline = exporterd_deadline(inst) - HP_PUBLISH_MARGIN_SECONDS;
-	hp_runner_run(st->runner, inst, st->urls, st->results, st->cfg.ntargets, deadline);
+	hp_runner_run(st->runner, inst, st->urls, st->results, st->cfg.ntargets, deadline, &hooks);
 	if (exporterd_stopping(inst))
 		return exporterd_error(inst, "stopping: probes abandoned");
-	for (size_t i = 0; i < st->cfg.ntargets; i++) {
-		const char *target = st->cfg.targets[i].label;
-		hp_log_outcome(inst, target, st->last[i], &st->results[i]);
-		st->last[i] = st->results[i].reason;
-		hp_metrics_update(&st->metrics, target, &st->results[i]);
-	}
-	return 0;
+	return 0; /* the host publishes the rest */
 }
 
 static int hp_probe(exporterd_instance *scratch, const char *target)
@@ -117,7 +147,7 @@ static int hp_probe(exporterd_instance *scratch, const char *target)
 	hp_result result;
 	const char *urls[] = {url};
 	double deadline = exporterd_deadline(scratch) - HP_PUBLISH_MARGIN_SECONDS;
-	hp_runner_run(runner, scratch, urls, &result, 1, deadline);
+	hp_runner_run(runner, scratch, urls, &result, 1, deadline, NULL);
 	if (result.reason != HP_OK)
 		exporterd_log(scratch, EXPORTERD_LOG_DEBUG, "probe of %s failed (%s): %s", url,
 		              hp_reason_name(result.reason), result.detail);

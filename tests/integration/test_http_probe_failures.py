@@ -150,6 +150,28 @@ class IpProtocolTest(harness.ExporterdTestCase):
 
 
 class CyclesTest(harness.ExporterdTestCase):
+    def test_finished_probes_show_while_a_slow_one_runs(self):
+        up = start(self, Upstream())
+        body = section("http_probe", ["slow:" + up.url("/slow/4"),
+                                      "fast:" + up.url("/status/200")], interval="1h",
+                       timeout="10s")
+        e = self.start(body, exporter=EXPORTER)
+
+        def fast_shown():
+            _, page = e.scrape()
+            return page if page.has("probe_success", target="fast") else None
+
+        # The cycle takes 4 s; what finished is published after about a second.
+        page = harness.wait_until(fast_shown, 3.0, "the fast target on the page")
+        self.assertLess(time.monotonic() - e.started_at, 3.5)
+        self.assertEqual(page.value("probe_success", target="fast"), 1)
+        self.assertFalse(page.has("probe_success", target="slow"))
+        self.assertEqual(e.get("/-/ready").status, 503)  # the first collect still runs
+        harness.wait_until(lambda: e.get("/-/ready").status == 200, 8, "the cycle's end")
+        _, page = e.scrape()
+        self.assertEqual(page.value("probe_success", target="slow"), 1)
+        self.assertEqual(page.value("probe_checks_total", target="fast"), 1)
+
     def test_counters_gauges_and_logs_across_collects(self):
         up = start(self, Upstream())
         up.server.switches["flaky"] = 500
