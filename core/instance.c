@@ -141,7 +141,8 @@ EXPORTERD_API void exporterd_log(exporterd_instance *inst, exporterd_log_level l
 
 EXPORTERD_API int exporterd_publish(exporterd_instance *inst)
 {
-	/* Without a board (a --check run, a /probe scratch instance) there is nowhere to show it. */
+	/* Without a board (a --check run, a /probe scratch instance) there is nowhere to show it.
+	 */
 	if (!inst->board || atomic_load(&inst->stopping))
 		return 0;
 	char err[256];
