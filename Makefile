@@ -1,10 +1,10 @@
-# The README's commands: make run, make test (and make bench, make format).
+# The README's commands: make run, make test (and make bench, make bench-probe, make format).
 BUILD ?= build
 BUILD_ASAN ?= build-asan
 JOBS ?= $(shell nproc)
 CONFIG ?= exporter.ini
 
-.PHONY: all bootstrap build run test test-sanitize bench format clean
+.PHONY: all bootstrap build run test test-sanitize bench bench-probe format clean
 
 all: build
 
@@ -30,6 +30,10 @@ test-sanitize: bootstrap
 
 bench: build
 	bench/run
+
+# http_probe with 1000 targets against blackbox_exporter's /probe.
+bench-probe: build
+	bench/probe/run
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
