@@ -408,6 +408,22 @@ static exposition_body *exposition_build_fresh(publish_board *board, exposition_
 	return body;
 }
 
+/* Drops the body of another slot when it belongs to an older generation. Only
+ * tries the lock: the caller holds its own slot's lock, and waiting here could
+ * deadlock with a scrape of the other format doing the same. */
+static void exposition_cache_drop_stale(exposition_cache *cache, exposition_slot *other)
+{
+	if (pthread_mutex_trylock(&other->mu) != 0)
+		return;
+	exposition_body *stale = NULL;
+	if (other->body && other->generation != publish_board_generation(cache->board)) {
+		stale = other->body;
+		other->body = NULL;
+	}
+	pthread_mutex_unlock(&other->mu);
+	exposition_body_unref(stale);
+}
+
 exposition_body *exposition_cache_body(exposition_cache *cache, exposition_format format,
                                        const scrape_filter *filter)
 {
@@ -420,17 +436,19 @@ exposition_body *exposition_cache_body(exposition_cache *cache, exposition_forma
 		pthread_mutex_unlock(&slot->mu);
 		return hit;
 	}
+	/* Let go of the stale body before assembling the next one, so that the two
+	 * are not both resident at the peak; responses still sending it hold their
+	 * own references. The other format's stale body goes too, if it is free. */
+	exposition_body_unref(slot->body);
+	slot->body = NULL;
+	exposition_cache_drop_stale(cache, &cache->slots[format != EXPOSITION_OPENMETRICS]);
 	uint64_t generation;
 	exposition_body *body = exposition_build_fresh(cache->board, format, NULL, &generation);
-	exposition_body *old = NULL;
 	if (body) {
-		old = slot->body;
 		slot->body = exposition_body_ref(body);
 		slot->generation = generation;
 	}
 	pthread_mutex_unlock(&slot->mu);
-	/* Responses still sending the old body hold their own references. */
-	exposition_body_unref(old);
 	return body;
 }
 
