@@ -28,12 +28,12 @@ test-sanitize: bootstrap
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
 
-bench: build
-	bench/run
+bench: bootstrap
+	bench/run --build-dir $(BUILD)
 
 # http_probe with 1000 targets against blackbox_exporter's /probe.
-bench-probe: build
-	bench/probe/run
+bench-probe: bootstrap
+	bench/probe/run --build-dir $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
