@@ -374,6 +374,25 @@ static bool http_scrape_waits(http_server *srv, const scrape_filter *filter)
 	return waits;
 }
 
+/* Suspends the connection and runs fn(req) on a detached helper thread, so a
+ * wait of up to the scrape deadline holds none of the few HTTP threads. When
+ * no thread starts it returns false with the connection still suspended: the
+ * caller then does the work itself and resumes it. */
+static bool http_start_helper(http_server *srv, http_request *req, void *(*fn)(void *))
+{
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_t thread;
+	atomic_fetch_add(&srv->helpers, 1);
+	MHD_suspend_connection(req->conn);
+	bool started = pthread_create(&thread, &attr, fn, req) == 0;
+	pthread_attr_destroy(&attr);
+	if (!started)
+		atomic_fetch_sub(&srv->helpers, 1);
+	return started;
+}
+
 static void *http_collect_thread(void *arg)
 {
 	http_request *req = arg;
@@ -410,20 +429,12 @@ static enum MHD_Result http_start_metrics(http_server *srv, http_request *req)
 		req->answered = true;
 		return http_send_metrics(srv, req);
 	}
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_t thread;
-	atomic_fetch_add(&srv->helpers, 1);
-	MHD_suspend_connection(conn);
-	if (pthread_create(&thread, &attr, http_collect_thread, req) != 0) {
-		atomic_fetch_sub(&srv->helpers, 1);
+	if (!http_start_helper(srv, req, http_collect_thread)) {
 		log_warn("cannot start a thread for a scrape, collecting on the HTTP thread");
 		host_collect_on_scrape(srv->h, req->deadline, &req->filter);
 		atomic_store(&req->collected, true);
 		MHD_resume_connection(conn);
 	}
-	pthread_attr_destroy(&attr);
 	return MHD_YES;
 }
 
@@ -452,21 +463,13 @@ static enum MHD_Result http_start_probe(http_server *srv, http_request *req)
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_collect_header, &hd);
 	req->format = accept_format(hd.has_accept ? hd.accept : NULL);
 	req->deadline = http_deadline(srv, conn);
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_t thread;
-	atomic_fetch_add(&srv->helpers, 1);
-	MHD_suspend_connection(conn);
-	if (pthread_create(&thread, &attr, http_probe_thread, req) != 0) {
-		atomic_fetch_sub(&srv->helpers, 1);
+	if (!http_start_helper(srv, req, http_probe_thread)) {
 		log_warn("cannot start a thread for a probe, probing on the HTTP thread");
 		probe_serve(srv->h, req->module, req->target, req->deadline, req->format,
 		            &req->answer);
 		atomic_store(&req->collected, true);
 		MHD_resume_connection(conn);
 	}
-	pthread_attr_destroy(&attr);
 	return MHD_YES;
 }
 

@@ -62,6 +62,21 @@ int label_utf8_valid(const char *src, size_t len)
 	return 1;
 }
 
+/* Copies the multi-byte sequence at s[*i] to dst, or U+FFFD in place of the
+ * invalid bytes there; advances *i past what it read and returns the bytes written. */
+static size_t label_copy_sequence(char *dst, const unsigned char *s, size_t len, size_t *i)
+{
+	int n = label_utf8_sequence(s + *i, len - *i);
+	if (n > 0) {
+		memcpy(dst, s + *i, (size_t)n);
+		*i += (size_t)n;
+		return (size_t)n;
+	}
+	memcpy(dst, label_replacement, sizeof(label_replacement));
+	*i += (size_t)-n;
+	return sizeof(label_replacement);
+}
+
 size_t label_utf8_repair(char *dst, const char *src, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)src;
@@ -71,16 +86,7 @@ size_t label_utf8_repair(char *dst, const char *src, size_t len)
 			dst[o++] = (char)s[i++];
 			continue;
 		}
-		int n = label_utf8_sequence(s + i, len - i);
-		if (n > 0) {
-			memcpy(dst + o, s + i, (size_t)n);
-			o += (size_t)n;
-			i += (size_t)n;
-		} else {
-			memcpy(dst + o, label_replacement, sizeof(label_replacement));
-			o += sizeof(label_replacement);
-			i += (size_t)-n;
-		}
+		o += label_copy_sequence(dst + o, s, len, &i);
 	}
 	return o;
 }
@@ -93,16 +99,7 @@ size_t label_escape(char *dst, const char *src, size_t len, label_escape_mode mo
 	while (i < len) {
 		unsigned char c = s[i];
 		if (c >= 0x80) {
-			int n = label_utf8_sequence(s + i, len - i);
-			if (n > 0) {
-				memcpy(dst + o, s + i, (size_t)n);
-				o += (size_t)n;
-				i += (size_t)n;
-			} else {
-				memcpy(dst + o, label_replacement, sizeof(label_replacement));
-				o += sizeof(label_replacement);
-				i += (size_t)-n;
-			}
+			o += label_copy_sequence(dst + o, s, len, &i);
 			continue;
 		}
 		i++;
