@@ -312,12 +312,14 @@ void host_release_instance(void *set_ref)
 
 bool host_ready(host *h)
 {
-	instance_status *st;
-	size_t n = host_statuses(h, &st);
-	bool ready = h->current != NULL;
-	for (size_t i = 0; i < n; i++)
-		ready = ready && st[i].collected;
-	free(st);
+	instance_set *set = host_set_acquire(h);
+	bool ready = set != NULL;
+	for (size_t i = 0; ready && i < set->n; i++) {
+		instance_status st;
+		scheduler_status(set->items[i], &st);
+		ready = st.collected;
+	}
+	host_set_release(set);
 	return ready;
 }
 

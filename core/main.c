@@ -175,7 +175,8 @@ static int main_serve(host *h, const char *config_path, const char *listen)
 		log_error("%s", err);
 		return EXIT_CONFIG;
 	}
-	log_info("listening on %s, metrics at %s", listen, host_settings(h)->metrics_path);
+	log_info("listening on %s (port %u), metrics at %s", listen, http_server_port(srv),
+	         host_settings(h)->metrics_path);
 
 	sigset_t wanted;
 	sigemptyset(&wanted);
@@ -234,7 +235,6 @@ int main(int argc, char **argv)
 	if (args.log_level)
 		log_parse_level(args.log_level, &level);
 	log_set_level(level);
-	const char *listen = args.listen ? args.listen : NULL;
 
 	host *h = host_new(err, sizeof(err));
 	if (!h) {
@@ -257,7 +257,8 @@ int main(int argc, char **argv)
 	} else if (args.once) {
 		code = main_once(h, args.format);
 	} else {
-		code = main_serve(h, args.config_path, listen ? listen : host_settings(h)->listen);
+		code = main_serve(h, args.config_path,
+		                  args.listen ? args.listen : host_settings(h)->listen);
 	}
 	host_signal_stop(h);
 	host_stop(h, exporterd_now() + MAIN_STOP_GRACE);
