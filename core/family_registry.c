@@ -191,6 +191,17 @@ static void registry_unref(family_registry *reg)
 	free(reg);
 }
 
+void family_registry_ref(family_registry *reg)
+{
+	atomic_fetch_add(&reg->refs, 1);
+}
+
+void family_registry_unref(family_registry *reg)
+{
+	if (reg)
+		registry_unref(reg);
+}
+
 /* Drops the creator's reference. Every claim holds one too, so a store that outlives the set
  * (an instance whose hung worker could not be joined) still finds its registry. */
 void family_registry_free(family_registry *reg)

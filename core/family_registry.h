@@ -45,6 +45,11 @@ int name_table_put(name_table *t, const char *key, void *value);
 void name_table_remove(name_table *t, const char *key);
 void name_table_free(name_table *t);
 
+/* A store's own reference: a store whose instance outlives its set (a hung
+ * collect) may still create families, so it keeps the registry alive. */
+void family_registry_ref(family_registry *reg);
+void family_registry_unref(family_registry *reg);
+
 /* The human name of a kind, as error messages use it ("counter", "enum"). */
 const char *metric_kind_name(metric_kind kind);
 

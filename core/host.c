@@ -66,8 +66,13 @@ static void host_set_free(instance_set *set)
 	if (!set)
 		return;
 	for (size_t i = 0; i < set->n; i++) {
-		if (set->items[i] && !set->items[i]->thread_started)
-			instance_free(set->items[i]);
+		exporterd_instance *inst = set->items[i];
+		if (!inst)
+			continue;
+		if (!inst->thread_started)
+			instance_free(inst);
+		else
+			pthread_detach(inst->thread); /* its stack goes when the collect returns */
 	}
 	free(set->items);
 	family_registry_free(set->registry);

@@ -35,6 +35,7 @@
 /* Taken off X-Prometheus-Scrape-Timeout-Seconds so the answer arrives in time. */
 #define HTTP_DEADLINE_MARGIN_RATIO 0.1
 #define HTTP_DEADLINE_MARGIN_MAX   0.5
+#define HTTP_DEADLINE_MAX          3600.0 /* seconds: the longest scrape timeout honoured */
 
 #define HTTP_TEXT_TYPE "text/plain; charset=utf-8"
 #define HTTP_HTML_TYPE "text/html; charset=utf-8"
@@ -351,6 +352,9 @@ static double http_deadline(http_server *srv, struct MHD_Connection *conn)
 		double t = strtod(header, &end);
 		while (*end == ' ' || *end == '\t')
 			end++;
+		/* A client cannot hold a helper thread longer than an hour. */
+		if (t > HTTP_DEADLINE_MAX)
+			t = HTTP_DEADLINE_MAX;
 		if (end != header && *end == '\0' && errno == 0 && isfinite(t) && t > 0) {
 			double margin = t * HTTP_DEADLINE_MARGIN_RATIO;
 			seconds =
@@ -533,8 +537,10 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *conn, const
 			return MHD_YES;
 		}
 		http_request *req = calloc(1, sizeof(*req));
-		if (!req)
+		if (!req) {
+			atomic_fetch_sub(&srv->inflight, 1);
 			return MHD_NO;
+		}
 		req->srv = srv;
 		req->conn = conn;
 		req->probe = !metrics;
@@ -658,8 +664,15 @@ void http_server_stop(http_server *srv)
 	 * collects were woken by host_signal_stop and return promptly, and so do
 	 * their probes once told. */
 	probe_signal_stop();
-	while (atomic_load(&srv->helpers) > 0)
+	until = exporterd_now() + HTTP_STOP_GRACE;
+	while (atomic_load(&srv->helpers) > 0 && exporterd_now() < until)
 		http_sleep_ms(5);
+	if (atomic_load(&srv->helpers) > 0) {
+		/* A plugin's probe ignores exporterd_stopping(): libmicrohttpd may not be
+		 * stopped with suspended connections, so leave it to the process exit. */
+		log_warn("a probe is still running at stop; leaving it behind");
+		return;
+	}
 	MHD_stop_daemon(srv->daemon);
 	exposition_cache_free(srv->cache);
 	free(srv);

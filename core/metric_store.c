@@ -39,6 +39,8 @@ metric_store *metric_store_new(const char *instance_name, family_registry *reg)
 		return NULL;
 	}
 	store->reg = reg;
+	if (reg)
+		family_registry_ref(reg);
 	return store;
 }
 
@@ -111,6 +113,7 @@ void metric_store_free(metric_store *store)
 		store_family_free(store->families[i]);
 	free(store->families);
 	name_table_free(&store->names);
+	family_registry_unref(store->reg);
 	free(store->instance);
 	free(store);
 }

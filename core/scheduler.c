@@ -269,7 +269,8 @@ void scheduler_check_overrun(exporterd_instance *inst, double now, const schedul
 {
 	pthread_mutex_lock(&inst->mu);
 	instance_status copy;
-	bool report = inst->status.running && now > inst->deadline &&
+	/* A stopped instance's name may already belong to its successor after a reload. */
+	bool report = !inst->stop && inst->status.running && now > inst->deadline &&
 	              scheduler_mark_overrun(inst, "over the collect timeout", &copy);
 	pthread_mutex_unlock(&inst->mu);
 	if (report)
