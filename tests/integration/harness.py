@@ -354,6 +354,22 @@ TEXT_SUFFIXES = {
 }
 
 
+def _sample_family(page, name, current, done, suffixes, default_type, where, line):
+    """The family a sample line belongs to, and whether it starts a new one: the current
+    family when the name is one of its sample names, else the sample's own name, which
+    must not have appeared before (a family's samples stay together)."""
+    if current is not None:
+        typ = page.types.get(current, default_type)
+        if any(name == current + suf for suf in suffixes[typ]):
+            return current, False
+    if name in done or name == current:
+        raise PageError("%s: samples of %s are interleaved: %r" % (where, name, line))
+    if current is not None:
+        done.add(current)
+    page.families.append(name)
+    return name, True
+
+
 def parse_text(body):
     """Parses and checks a text 0.0.4 page (what promtool does not check: grouping,
     duplicate series, histogram shape). Raises PageError."""
@@ -392,19 +408,9 @@ def parse_text(body):
         if rest:
             raise PageError("%s: timestamp or trailing data (exporterd sends none): %r" %
                             (where, line))
-        fam = None
-        if current is not None:
-            typ = page.types.get(current, "untyped")
-            if any(name == current + suf for suf in TEXT_SUFFIXES[typ]):
-                fam = current
-        if fam is None:
-            fam = name
-            if fam in done or fam == current:
-                raise PageError("%s: samples of %s are not grouped: %r" % (where, fam, line))
-            if current is not None:
-                done.add(current)
-            current = fam
-            page.families.append(fam)
+        fam, _ = _sample_family(page, name, current, done, TEXT_SUFFIXES, "untyped", where,
+                                  line)
+        current = fam
         page.samples.append(Sample(name, labels, value, line, fam))
     _check_series_unique(page)
     _check_histograms_and_summaries(page, count_must_be_integral=False)
@@ -480,19 +486,9 @@ def check_openmetrics(body):
         if rest:
             raise PageError("%s: timestamp or exemplar (exporterd sends none): %r" %
                             (where, line))
-        fam = None
-        if current is not None:
-            typ = page.types.get(current, "unknown")
-            if any(name == current + suf for suf in OM_SUFFIXES[typ]):
-                fam = current
-        if fam is None:
-            fam = name
-            if fam in done or fam == current:
-                raise PageError("%s: samples of %s are interleaved: %r" % (where, fam, line))
-            if current is not None:
-                done.add(current)
-            current = fam
-            page.families.append(fam)
+        fam, new = _sample_family(page, name, current, done, OM_SUFFIXES, "unknown", where, line)
+        current = fam
+        if new:
             meta_seen[fam] = []
         s = Sample(name, labels, value, line, fam)
         typ = page.types.get(fam, "unknown")
