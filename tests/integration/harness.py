@@ -408,8 +408,7 @@ def parse_text(body):
         if rest:
             raise PageError("%s: timestamp or trailing data (exporterd sends none): %r" %
                             (where, line))
-        fam, _ = _sample_family(page, name, current, done, TEXT_SUFFIXES, "untyped", where,
-                                  line)
+        fam, _ = _sample_family(page, name, current, done, TEXT_SUFFIXES, "untyped", where, line)
         current = fam
         page.samples.append(Sample(name, labels, value, line, fam))
     _check_series_unique(page)
